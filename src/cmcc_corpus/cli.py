@@ -1,0 +1,290 @@
+"""The `cmcc-corpus` command: parses options, calls the library, renders the result."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from . import __version__
+from .errors import CorpusError
+from .formats import FORMATS
+from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
+from .render import bidi_mode, display_line, escape, is_rtl, table, write_csv, write_json
+from .sources import missing_inputs
+from .store import Corpus, Document, resolve_db_path
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+LIST_COLUMNS = (("short_id", "id"), ("lang", "lang"), ("source", "source"), ("published", "published"),
+                ("title", "title"), ("words", "words"))
+DOC_JSON_FIELDS = ("id", "file", "path", "format", "lang", "lang_confidence", "lang_method", "source",
+                   "url", "published", "published_basis", "title", "words", "ingested_at")
+
+
+class CliError(click.ClickException):
+    """A library error on its way to the user, carrying its exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {escape(self.format_message())}", err=True)
+
+
+def handles_errors(fn: F) -> F:
+    """Map library errors to one-line messages and exit codes; tracebacks only with --debug."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except CorpusError as exc:
+            raise CliError(str(exc), exc.exit_code) from None
+        except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt, click.Abort):
+            raise
+        except Exception as exc:  # a bug: say so in one line, traceback only on request
+            if click.get_current_context().find_root().params.get("debug"):
+                traceback.print_exc()
+            raise CliError(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug and report it)", EXIT_INTERNAL) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """The shared `--format` option of commands that return records."""
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
+                        help="Output format: a table for people, json/csv for programs.")
+
+
+def _open(ctx: click.Context, write: bool = False, create: bool = False) -> Corpus:
+    obj = ctx.find_root().obj
+    return Corpus.open(obj["db"], create=create, write=write, timeout=obj["timeout"])
+
+
+def _stdout() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db", type=click.Path(dir_okay=False), envvar=None,
+              help="Corpus file. Default: $CMCC_CORPUS_DB, else ./cmcc-corpus.db.")
+@click.option("--timeout", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
+              help="Seconds to wait for another process's lock on the corpus before giving up (exit 3).")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.version_option(__version__, prog_name="cmcc-corpus")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, timeout: float, debug: bool) -> None:
+    """Analyze English and Arabic news coverage of the Gaza CMCC and the ISF.
+
+    Exit codes: 0 success, 1 some inputs rejected (or findings at --fail-on),
+    2 usage error, 3 corpus unusable, 130 interrupted.
+    """
+    ctx.obj = {"db": resolve_db_path(db), "timeout": timeout, "debug": debug}
+
+
+@cli.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSONL rows {file, lang, source, url, published} giving metadata for plain files.")
+@click.option("--lang", help="Language of every input (skips detection), e.g. en or ar.")
+@click.option("--input-format", type=click.Choice(FORMATS), help="Read every input as this format (default: by extension, sniffed for stdin).")
+@click.option("--encoding", help="Decode inputs with this encoding (e.g. cp1256) instead of UTF-8.")
+@click.option("--errors", "errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
+              help="On undecodable bytes: reject the file, or replace them with U+FFFD.")
+@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
+              help="Reject inputs larger than this.")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
+              help="Articles per transaction (each batch is all-or-nothing).")
+@format_option("table", "json")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.pass_context
+@handles_errors
+def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None, lang: str | None,
+               input_format: str | None, encoding: str | None, errors: str, max_bytes: int,
+               batch_size: int, fmt: str, progress: bool | None) -> int:
+    """Ingest articles: files, directories (recursive), globs, or - for stdin.
+
+    Formats: .txt, .md (YAML front matter), .html/.htm, .json (object or list),
+    .jsonl (one object per line). Duplicates (same normalized text) are not stored twice.
+    """
+    missing = missing_inputs(paths)
+    if missing:
+        raise click.BadParameter(f"no such file, directory or glob match: {escape(missing[0])}", param_hint="PATHS")
+    if encoding:
+        _check_encoding(encoding)
+    options = IngestOptions(manifest=manifest, lang=lang, encoding=encoding, errors=errors,
+                            max_bytes=max_bytes, input_format=input_format, batch_size=batch_size)
+    err = Console(stderr=True, highlight=False)
+    show_progress = err.is_terminal if progress is None else progress
+    with _open(ctx, write=True, create=True) as corpus:
+        summary = _run_ingest(corpus, paths, options, err, show_progress)
+    _print_summary(summary, fmt)
+    ctx.exit(summary.exit_code)
+    return summary.exit_code
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
+
+
+def _run_ingest(corpus: Corpus, paths: tuple[str, ...], options: IngestOptions, err: Console,
+                show_progress: bool) -> IngestSummary:
+    def report(kind: str, item: object) -> None:
+        if kind in ("rejected", "skipped"):
+            label = "" if kind == "rejected" else "skipped: "
+            err.print(Text(f"{label}{escape(str(item))}"), highlight=False)
+
+    if not show_progress:
+        return ingest(corpus, paths, options, report)
+    columns = (SpinnerColumn(), TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[current]}"))
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("ingest", total=None, current="")
+
+        def on_event(kind: str, item: object) -> None:
+            if kind == "input":
+                bar.update(task, advance=1, current=escape(str(item))[-50:])
+            report(kind, item)
+
+        return ingest(corpus, paths, options, on_event)
+
+
+def _print_summary(summary: IngestSummary, fmt: str) -> None:
+    if fmt == "json":
+        write_json(summary.as_dict(), sys.stdout)
+        return
+    click.echo(f"ingested {summary.ingested}, duplicates {summary.duplicates}, rejected {summary.rejected}, "
+               f"skipped {summary.skipped}, near-duplicates linked {summary.near_duplicates}")
+
+
+def _doc_record(doc: Document) -> dict[str, Any]:
+    record = {f: getattr(doc, f) for f in DOC_JSON_FIELDS}
+    record["short_id"] = doc.id[3:15]
+    return record
+
+
+@cli.command("list")
+@click.option("--lang", help="Only documents in this language.")
+@click.option("--source", help="Only documents from this outlet.")
+@format_option("table", "json", "csv")
+@click.pass_context
+@handles_errors
+def list_cmd(ctx: click.Context, lang: str | None, source: str | None, fmt: str) -> int:
+    """List stored documents (id prefix, language, source, published, title, words)."""
+    with _open(ctx) as corpus:
+        records = [_doc_record(d) for d in corpus.documents(lang=lang, source=source)]
+    for r in records:
+        r["title"] = r["title"] or ""
+    _emit(records, fmt, LIST_COLUMNS, DOC_JSON_FIELDS, title=f"{len(records)} documents")
+    return 0
+
+
+def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[tuple[str, str], ...],
+          fields: tuple[str, ...], title: str | None = None) -> None:
+    if fmt == "json":
+        write_json([{f: r.get(f) for f in fields} for r in records], sys.stdout)
+    elif fmt == "csv":
+        write_csv(records, fields, sys.stdout)
+    else:
+        _stdout().print(table(records, columns, title=title))
+
+
+@cli.command("show")
+@click.argument("doc")
+@click.option("--bidi", type=click.Choice(["auto", "logical", "visual"]), default="auto", show_default=True,
+              help="Arabic order: logical for terminals that do bidi themselves, visual for those that do not.")
+@format_option("text", "json")
+@click.pass_context
+@handles_errors
+def show_cmd(ctx: click.Context, doc: str, bidi: str, fmt: str) -> int:
+    """Show a document's metadata and its text with paragraph numbers.
+
+    DOC is an id (or a unique prefix of one, as `list` prints it) or a file name.
+    """
+    with _open(ctx) as corpus:
+        found = corpus.resolve(doc)
+        text = corpus.text(found.id)
+        paragraphs = corpus.paragraphs(found.id)
+        sentences = corpus.sentence_count(found.id)
+        near = corpus.near_duplicates(found.id)
+    if fmt == "json":
+        record = {f: getattr(found, f) for f in DOC_JSON_FIELDS}
+        record.update(text=text, sentences=sentences, near_duplicates=[{"id": i, "score": s} for i, s in near],
+                      paragraphs=[{"n": p.n, "start": p.start, "end": p.end, "kind": p.kind,
+                                   "text": text[p.start:p.end]} for p in paragraphs])
+        write_json(record, sys.stdout)
+        return 0
+    out = _stdout()
+    mode = bidi_mode(bidi, sys.stdout)
+    for label, value in (("id", found.id), ("file", found.file), ("title", found.title), ("language",
+                         f"{found.lang} ({found.lang_confidence:.2f}, {found.lang_method})"), ("source", found.source),
+                         ("published", f"{found.published or '?'} ({found.published_basis or 'unknown'})"),
+                         ("url", found.url), ("words", found.words), ("sentences", sentences)):
+        if value not in (None, ""):
+            out.print(Text.assemble((f"{label:>10}: ", "bold"), display_line(str(value), mode)))
+    for other, score in near:
+        out.print(Text.assemble(("near-duplicate: ", "bold"), f"{other[3:15]} ({score:.0f}%)"))
+    out.print()
+    for p in paragraphs:
+        body = text[p.start:p.end]
+        line = Text(display_line(body, mode), style="dim" if p.kind in ("boilerplate", "front_matter") else "")
+        if is_rtl(body):
+            line.justify = "right"
+        tag = "" if p.kind == "body" else f" {p.kind}"
+        out.print(Text(f"[{p.n}{tag}]", style="cyan"))
+        out.print(line)
+    return 0
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--lang", help="Only documents in this language.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@format_option("table", "json", "csv")
+@click.pass_context
+@handles_errors
+def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt: str) -> int:
+    """Full-text search in English or Arabic (Arabic is matched in its normalized form)."""
+    with _open(ctx) as corpus:
+        hits = corpus.search(query, lang=lang, limit=limit)
+    records = []
+    for hit in hits:
+        record = _doc_record(hit.document)
+        record.update(snippet=hit.snippet, score=round(-hit.rank, 3))
+        records.append(record)
+    columns = (("short_id", "id"), ("lang", "lang"), ("source", "source"), ("published", "published"), ("snippet", "match"))
+    fields = ("id", "file", "lang", "source", "published", "title", "score", "snippet")
+    _emit(records, fmt, columns, fields, title=f"{len(records)} matches for {escape(query)!r}")
+    return 0
+
+
+def main() -> None:
+    """Console-script entry point: real exit codes, 130 on Ctrl-C, no tracebacks."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("interrupted: the current batch was rolled back; re-run to finish", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)

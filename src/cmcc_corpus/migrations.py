@@ -1,0 +1,61 @@
+"""Schema migrations, applied in order on open. Append only: never edit a shipped one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "m001_documents",
+        """
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,            -- 'v1-' + sha256 of the folded, space-collapsed text
+            file TEXT NOT NULL,             -- file name as given (JSONL: name of the .jsonl)
+            path TEXT NOT NULL,             -- where it was read from (JSONL: path:line)
+            format TEXT NOT NULL,
+            title TEXT,
+            lang TEXT NOT NULL,
+            lang_confidence REAL NOT NULL,
+            lang_method TEXT NOT NULL,
+            source TEXT,
+            url TEXT,
+            published TEXT,                 -- ISO 8601, partial allowed ('2025-10')
+            published_basis TEXT,
+            ingested_at TEXT NOT NULL,
+            words INTEGER NOT NULL,
+            text TEXT NOT NULL              -- exactly as read, after decoding
+        );
+        CREATE INDEX documents_file ON documents (file);
+        CREATE INDEX documents_lang ON documents (lang, published);
+        CREATE TABLE paragraphs (
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            PRIMARY KEY (doc_id, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE sentences (
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            n INTEGER NOT NULL,
+            paragraph INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            PRIMARY KEY (doc_id, n)
+        ) WITHOUT ROWID;
+        CREATE TABLE sketches (
+            key INTEGER NOT NULL,
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            PRIMARY KEY (key, doc_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE near_duplicates (
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            other_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            score REAL NOT NULL,
+            PRIMARY KEY (doc_id, other_id)
+        ) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE documents_fts USING fts5 (
+            title, body, content='',
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        """,
+    ),
+]

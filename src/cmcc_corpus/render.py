@@ -1,0 +1,105 @@
+"""Rendering records for people (rich tables) and programs (JSON, CSV).
+
+Text from articles is untrusted: control and bidi characters are escaped before they
+reach a terminal, and rich markup in article text is never interpreted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+# C0/C1 controls (but tab and newline), DEL, bidi embeddings/overrides/isolates/marks,
+# and line/paragraph separators: printed as visible escapes, never emitted raw.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufefc]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def escape(text: str, keep_newlines: bool = False) -> str:
+    """Make untrusted text safe for a terminal: controls and bidi marks become escapes."""
+    if not keep_newlines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def is_rtl(text: str) -> bool:
+    """True when Arabic letters outnumber Latin ones."""
+    return len(_ARABIC.findall(text)) > len(_LATIN.findall(text))
+
+
+def bidi_mode(choice: str, stream: TextIO) -> str:
+    """Resolve `--bidi auto`: terminals that do their own bidi get logical order."""
+    if choice != "auto":
+        return choice
+    if not stream.isatty():
+        return "logical"
+    if os.environ.get("VTE_VERSION") or os.environ.get("KONSOLE_VERSION"):
+        return "logical"
+    if os.environ.get("TERM_PROGRAM") in {"Apple_Terminal", "mlterm"}:
+        return "logical"
+    return "logical" if os.environ.get("TMUX") else "visual"
+
+
+def display_line(text: str, mode: str) -> str:
+    """Escape a line and, for terminals without bidi support, reorder it visually."""
+    safe = escape(text)
+    if mode == "visual" and _ARABIC.search(safe):
+        from bidi import get_display
+
+        return str(get_display(safe))
+    return safe
+
+
+def write_json(records: Iterable[Mapping[str, Any]] | Mapping[str, Any], out: TextIO) -> None:
+    """Records as a JSON document (a list, or one object), UTF-8 unescaped."""
+    data = records if isinstance(records, Mapping) else list(records)
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_csv(records: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
+    """Records as CSV with a header row."""
+    writer = csv.DictWriter(out, fieldnames=list(fields), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _csv_value(v) for k, v in record.items()})
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def table(records: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]], title: str | None = None) -> Table:
+    """A rich table of records; `columns` pairs a field with its heading."""
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for _field, heading in columns:
+        t.add_column(heading, overflow="fold")
+    for record in records:
+        cells = []
+        for field, _heading in columns:
+            value = record.get(field)
+            cell = Text("" if value is None else escape(str(value)))
+            if isinstance(value, str) and is_rtl(value):
+                cell.justify = "right"
+            cells.append(cell)
+        t.add_row(*cells)
+    return t
+
+
+def render_to_string(renderable: Any, width: int = 120) -> str:
+    """Render to plain text (for tests and non-terminal output)."""
+    buf = io.StringIO()
+    Console(file=buf, width=width, force_terminal=False, color_system=None).print(renderable)
+    return buf.getvalue()

@@ -1,0 +1,156 @@
+"""Finding and reading inputs: files, directories (streamed), globs and stdin."""
+
+from __future__ import annotations
+
+import errno
+import glob
+import os
+import stat
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from .decode import DecodeOptions, decode
+from .errors import InputError
+from .formats import EXTENSIONS, Record, read, sniff
+
+GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input to read: a file path, or stdin when `fs_path` is None."""
+
+    path: str  # for messages and storage: always valid UTF-8
+    fs_path: str | None
+    fmt: str | None  # from the extension; None means sniff the content
+    explicit: bool = True  # named on the command line, not found in a directory
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """Something passed over on purpose, with the reason (not an error)."""
+
+    path: str
+    reason: str
+
+
+def display_path(path: str) -> str:
+    """A printable form of a path whose bytes may not be valid UTF-8."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def missing_inputs(args: Iterable[str]) -> list[str]:
+    """Arguments that name nothing: not '-', not an existing path, not a matching glob."""
+    missing = []
+    for arg in args:
+        if arg == "-" or os.path.lexists(arg):
+            continue
+        if GLOB_CHARS & set(arg) and glob.glob(arg, recursive=True):
+            continue
+        missing.append(arg)
+    return missing
+
+
+def discover(args: Iterable[str], exclude: frozenset[str] = frozenset()) -> Iterator[Input | InputError | Skipped]:
+    """Every input named by `args`, walking directories lazily in sorted order."""
+    for arg in args:
+        if arg == "-":
+            yield Input("<stdin>", None, None)
+        elif not os.path.lexists(arg) and GLOB_CHARS & set(arg):
+            for match in sorted(glob.iglob(arg, recursive=True)):
+                yield from _one(match, exclude, explicit=True)
+        else:
+            yield from _one(arg, exclude, explicit=True)
+
+
+def _one(path: str, exclude: frozenset[str], explicit: bool) -> Iterator[Input | InputError | Skipped]:
+    shown = display_path(path)
+    try:
+        st = os.stat(path)  # follows a symlink the user named explicitly
+    except OSError as exc:
+        reason = "symlink loop, not followed" if exc.errno == errno.ELOOP else _os_reason(exc)
+        yield InputError(shown, reason)
+        return
+    if os.path.realpath(path) in exclude:
+        yield InputError(shown, "is the corpus database (or its journal) itself; refusing to ingest it")
+    elif stat.S_ISDIR(st.st_mode):
+        yield from _walk(path, exclude)
+    elif not stat.S_ISREG(st.st_mode):
+        yield InputError(shown, f"not a regular file ({_kind(st.st_mode)}), skipped unread")
+    else:
+        ext = os.path.splitext(path)[1].lower()
+        if explicit or ext in EXTENSIONS:
+            yield Input(shown, path, EXTENSIONS.get(ext), explicit)
+
+
+def _walk(root: str, exclude: frozenset[str]) -> Iterator[Input | InputError | Skipped]:
+    """Depth-first, sorted, one directory listing in memory at a time; symlinks not followed."""
+    try:
+        with os.scandir(root) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield InputError(display_path(root), _os_reason(exc))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            yield Skipped(display_path(entry.path), "symbolic link inside a directory, not followed")
+            continue
+        try:
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError as exc:
+            yield InputError(display_path(entry.path), _os_reason(exc))
+            continue
+        if is_dir:
+            yield from _walk(entry.path, exclude)
+        else:
+            yield from _one(entry.path, exclude, explicit=False)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "special file"
+
+
+def _os_reason(exc: OSError) -> str:
+    return (exc.strerror or str(exc)).lower()
+
+
+def read_bytes(inp: Input, max_bytes: int) -> bytes:
+    """The raw bytes of an input, refusing more than `max_bytes`."""
+    if inp.fs_path is None:
+        data = sys.stdin.buffer.read(max_bytes + 1)
+    else:
+        try:
+            if os.stat(inp.fs_path).st_size > max_bytes:
+                raise InputError(inp.path, f"larger than --max-bytes ({max_bytes} bytes)")
+            # O_NONBLOCK: a file swapped for a FIFO after the check must not hang us.
+            fd = os.open(inp.fs_path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    raise InputError(inp.path, "not a regular file, skipped unread")
+                data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise InputError(inp.path, _os_reason(exc)) from None
+    if len(data) > max_bytes:
+        raise InputError(inp.path, f"larger than --max-bytes ({max_bytes} bytes)")
+    return data
+
+
+def read_input(inp: Input, max_bytes: int, decoding: DecodeOptions, fmt: str | None = None) -> Iterator[Record | InputError]:
+    """Records from one input: read, decode, pick the format, parse."""
+    try:
+        text = decode(read_bytes(inp, max_bytes), inp.path, decoding)
+    except InputError as exc:
+        yield exc
+        return
+    chosen = fmt or inp.fmt or sniff(text)
+    name = "<stdin>" if inp.fs_path is None else os.path.basename(inp.path)
+    yield from read(text, inp.path, name, chosen)

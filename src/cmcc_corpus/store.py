@@ -1,0 +1,381 @@
+"""The corpus: one SQLite file (WAL, busy timeout, BEGIN IMMEDIATE writes, migrate on open)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz
+
+from .article import Article
+from .errors import CorpusUnusable, NotFound
+from .migrations import MIGRATIONS
+from .normalize import hash_form, search_form
+
+APPLICATION_ID = 0x434D4343  # "CMCC" in the SQLite header: marks a file as our corpus
+DEFAULT_DB = "cmcc-corpus.db"
+DB_ENV = "CMCC_CORPUS_DB"
+NEAR_DUPLICATE_MIN = 90.0  # rapidfuzz ratio (0-100) at which a re-publication is linked
+_NEAR_DUP_CHARS = 20_000  # compare at most this much text: bounded time for huge documents
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_WORD = re.compile(r"\w+")
+
+DOC_FIELDS = (
+    "id", "file", "path", "format", "title", "lang", "lang_confidence", "lang_method", "source",
+    "url", "published", "published_basis", "ingested_at", "words",
+)
+
+
+def resolve_db_path(option: str | None) -> Path:
+    """`--db`, else `$CMCC_CORPUS_DB`, else `./cmcc-corpus.db`."""
+    return Path(option or os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored document's metadata (the text is fetched separately)."""
+
+    id: str
+    file: str
+    path: str
+    format: str
+    title: str | None
+    lang: str
+    lang_confidence: float
+    lang_method: str
+    source: str | None
+    url: str | None
+    published: str | None
+    published_basis: str | None
+    ingested_at: str
+    words: int
+
+
+@dataclass(frozen=True)
+class StoredParagraph:
+    """A stored paragraph span and kind."""
+
+    n: int
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A search result: the document and a snippet of its original text."""
+
+    document: Document
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to one article offered to the store."""
+
+    article: Article
+    status: str  # "new" or "duplicate"
+    duplicate_of: str | None = None
+    near_duplicates: tuple[tuple[str, float], ...] = ()
+
+
+class Corpus:
+    """An open corpus file. Use `Corpus.open(path)`; close it (or use `with`)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True, write: bool = False, timeout: float = 10.0) -> Corpus:
+        """Open (creating and migrating if allowed) the corpus at `path`."""
+        _check_file(path, create)
+        try:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise CorpusUnusable(f"{path}: cannot open corpus ({exc})") from None
+        corpus = cls(conn, path)
+        try:
+            with translate_errors(path):
+                corpus._prepare(write)
+        except BaseException:
+            conn.close()
+            raise
+        return corpus
+
+    def _prepare(self, write: bool) -> None:
+        conn = self.conn
+        conn.execute("PRAGMA foreign_keys = ON")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if version == 0:
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            if tables:
+                raise CorpusUnusable(f"{self.path}: is an SQLite database but not a cmcc-corpus corpus; refusing to touch it (choose another --db)")
+        elif app_id != APPLICATION_ID:
+            raise CorpusUnusable(f"{self.path}: is not a cmcc-corpus corpus (choose another --db)")
+        if version > len(MIGRATIONS):
+            raise CorpusUnusable(f"{self.path}: written by a newer cmcc-corpus (schema {version}); upgrade cmcc-corpus")
+        if write or version < len(MIGRATIONS):
+            self._check_writable()
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            self._migrate(version)
+        conn.execute("PRAGMA synchronous = NORMAL")
+
+    def _check_writable(self) -> None:
+        """Fail fast (exit 3) on a read-only or locked corpus, before any input is parsed."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute("ROLLBACK")
+
+    def _migrate(self, version: int) -> None:
+        for number, (_name, sql) in enumerate(MIGRATIONS[version:], version + 1):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(sql):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing -----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: BEGIN IMMEDIATE, COMMIT, or ROLLBACK on any exception."""
+        with translate_errors(self.path):
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+
+    def add_batch(self, articles: Sequence[Article]) -> list[AddResult]:
+        """Store a batch of articles atomically; duplicates of stored ones add nothing."""
+        results = []
+        with self.transaction() as conn:
+            for article in articles:
+                results.append(self._add(conn, article))
+        return results
+
+    def _add(self, conn: sqlite3.Connection, a: Article) -> AddResult:
+        cur = conn.execute(
+            "INSERT OR IGNORE INTO documents (id, file, path, format, title, lang, lang_confidence,"
+            " lang_method, source, url, published, published_basis, ingested_at, words, text)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.id, a.file, a.path, a.format, a.title, a.lang, a.lang_confidence, a.lang_method,
+             a.source, a.url, a.published, a.published_basis, a.ingested_at, a.words, a.text),
+        )
+        if cur.rowcount == 0:
+            return AddResult(a, "duplicate", duplicate_of=a.id)
+        rowid = cur.lastrowid
+        conn.executemany(
+            'INSERT INTO paragraphs (doc_id, n, start, "end", kind) VALUES (?, ?, ?, ?, ?)',
+            [(a.id, p.n, p.start, p.end, p.kind) for p in a.paragraphs],
+        )
+        conn.executemany(
+            'INSERT INTO sentences (doc_id, n, paragraph, start, "end") VALUES (?, ?, ?, ?, ?)',
+            [(a.id, s.n, s.paragraph, s.start, s.end) for s in a.sentences],
+        )
+        conn.execute(
+            "INSERT INTO documents_fts (rowid, title, body) VALUES (?, ?, ?)",
+            (rowid, search_form(a.title or ""), a.search_text),
+        )
+        near = self._link_near_duplicates(conn, a)
+        conn.executemany(
+            "INSERT OR IGNORE INTO sketches (key, doc_id) VALUES (?, ?)", [(k, a.id) for k in a.sketch]
+        )
+        return AddResult(a, "new", near_duplicates=near)
+
+    def _link_near_duplicates(self, conn: sqlite3.Connection, a: Article) -> tuple[tuple[str, float], ...]:
+        """Link re-publications with small edits (shared sketch keys, then rapidfuzz)."""
+        if not a.sketch:
+            return ()
+        marks = ",".join("?" * len(a.sketch))
+        candidates = conn.execute(
+            f"SELECT DISTINCT d.id, d.text FROM sketches s JOIN documents d ON d.id = s.doc_id"
+            f" WHERE s.key IN ({marks}) AND d.id != ? AND d.lang = ?",
+            (*a.sketch, a.id, a.lang),
+        ).fetchall()
+        mine = hash_form(a.text)[:_NEAR_DUP_CHARS]
+        links = []
+        for other_id, other_text in candidates:
+            score = fuzz.ratio(mine, hash_form(other_text)[:_NEAR_DUP_CHARS])
+            if score >= NEAR_DUPLICATE_MIN:
+                links.append((other_id, round(score, 1)))
+                conn.execute(
+                    "INSERT OR IGNORE INTO near_duplicates (doc_id, other_id, score) VALUES (?, ?, ?)",
+                    (a.id, other_id, round(score, 1)),
+                )
+        return tuple(links)
+
+    # -- reading -----------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of stored documents."""
+        return int(self.conn.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def documents(self, lang: str | None = None, source: str | None = None) -> Iterator[Document]:
+        """Stored documents, oldest publication first, optionally filtered."""
+        where, args = _filters(lang=lang, source=source)
+        sql = f"SELECT {', '.join(DOC_FIELDS)} FROM documents {where} ORDER BY published IS NULL, published, file, id"
+        with translate_errors(self.path):
+            for row in self.conn.execute(sql, args):
+                yield Document(*row)
+
+    def resolve(self, ref: str) -> Document:
+        """The document named by an id, a unique id prefix, or a file name."""
+        ref = ref.strip()
+        key = ref if ref.startswith("v1-") else f"v1-{ref}"
+        fields = ", ".join(DOC_FIELDS)
+        with translate_errors(self.path):
+            rows = self.conn.execute(
+                f"SELECT {fields} FROM documents WHERE id >= ? AND id < ? LIMIT 3",
+                (key, key + "\uffff"),
+            ).fetchall() if len(ref) >= 4 else []
+            if not rows:
+                rows = self.conn.execute(
+                    f"SELECT {fields} FROM documents WHERE file = ? OR path = ? LIMIT 3", (ref, ref)
+                ).fetchall()
+        if not rows:
+            raise NotFound(f"no document matches {ref!r} (use an id prefix from `cmcc-corpus list` or a file name)")
+        if len(rows) > 1:
+            raise NotFound(f"{ref!r} matches several documents; give more of the id")
+        return Document(*rows[0])
+
+    def text(self, doc_id: str) -> str:
+        """The stored text of a document, exactly as read."""
+        row = self.conn.execute("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document {doc_id}")
+        return str(row[0])
+
+    def paragraphs(self, doc_id: str) -> list[StoredParagraph]:
+        """Paragraph spans of a document, in order."""
+        rows = self.conn.execute(
+            'SELECT n, start, "end", kind FROM paragraphs WHERE doc_id = ? ORDER BY n', (doc_id,)
+        )
+        return [StoredParagraph(*r) for r in rows]
+
+    def sentence_count(self, doc_id: str) -> int:
+        """Number of sentences stored for a document."""
+        return int(self.conn.execute("SELECT count(*) FROM sentences WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+
+    def near_duplicates(self, doc_id: str) -> list[tuple[str, float]]:
+        """Documents linked to this one as near-duplicates, with their similarity."""
+        rows = self.conn.execute(
+            "SELECT other_id, score FROM near_duplicates WHERE doc_id = ?"
+            " UNION SELECT doc_id, score FROM near_duplicates WHERE other_id = ?",
+            (doc_id, doc_id),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def search(self, query: str, lang: str | None = None, limit: int = 20) -> list[SearchHit]:
+        """Full-text search in either language; the query is folded like the index."""
+        terms = _WORD.findall(search_form(query))
+        if not terms:
+            return []
+        match = " ".join(f'"{t}"' for t in terms)
+        where, args = _filters(lang=lang)
+        where = where.replace("WHERE", "AND")
+        sql = (
+            f"SELECT {', '.join('d.' + f for f in DOC_FIELDS)}, bm25(documents_fts) AS rank"
+            f" FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
+            f" WHERE documents_fts MATCH ? {where} ORDER BY rank LIMIT ?"
+        )
+        with translate_errors(self.path):
+            rows = self.conn.execute(sql, (match, *args, limit)).fetchall()
+            return [
+                SearchHit(Document(*row[:-1]), _snippet(self.text(row[0]), terms), row[-1])
+                for row in rows
+            ]
+
+
+def _filters(**values: str | None) -> tuple[str, tuple[str, ...]]:
+    clauses = [f"{k} = ?" for k, v in values.items() if v]
+    args = tuple(v for v in values.values() if v)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), args
+
+
+def _snippet(text: str, terms: list[str], width: int = 160) -> str:
+    """A window of the original text around the first occurrence of the query."""
+    from .normalize import fold
+
+    folded = fold(text)
+    lowered = folded.text.lower()
+    phrase = lowered.find(" ".join(terms))
+    at = phrase if phrase >= 0 else min((i for t in terms if (i := lowered.find(t)) >= 0), default=0)
+    start = folded.to_original(max(0, at - width // 3))
+    snippet = text[start : start + width].replace("\n", " ").strip()
+    return ("…" if start > 0 else "") + snippet + ("…" if start + width < len(text) else "")
+
+
+def _statements(sql: str) -> list[str]:
+    return [s.strip() for s in sql.split(";") if s.strip()]
+
+
+def _check_file(path: Path, create: bool) -> None:
+    """Refuse, before SQLite touches it, anything that is not a corpus file we may use."""
+    if path.is_dir():
+        raise CorpusUnusable(f"{path}: is a directory, not a corpus file")
+    if not path.exists():
+        if not create:
+            raise CorpusUnusable(f"{path}: no corpus here yet (create one with `cmcc-corpus --db {path} ingest FILES`)")
+        if not path.parent.exists():
+            raise CorpusUnusable(f"{path}: directory {path.parent} does not exist")
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise CorpusUnusable(f"{path}: cannot read corpus ({exc.strerror})") from None
+    if head and head != _SQLITE_MAGIC:
+        raise CorpusUnusable(f"{path}: is not a corpus (not an SQLite database); refusing to overwrite it")
+
+
+@contextmanager
+def translate_errors(path: Path) -> Iterator[None]:
+    """Turn SQLite's failures into CorpusUnusable with a message that names the fix."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise CorpusUnusable(f"{path}: {_explain(str(exc))}") from None
+    except sqlite3.DatabaseError as exc:
+        raise CorpusUnusable(f"{path}: corpus is damaged or not a corpus ({exc})") from None
+
+
+def _explain(message: str) -> str:
+    lowered = message.lower()
+    if "locked" in lowered or "busy" in lowered:
+        return "corpus is locked by another cmcc-corpus process; wait for it to finish or raise --timeout"
+    if "readonly" in lowered or "read-only" in lowered:
+        return "corpus is read-only; make it writable or choose another --db"
+    if "full" in lowered:
+        return "disk or corpus size limit is full; nothing from this batch was stored (free space and re-run)"
+    if "unable to open" in lowered:
+        return "cannot open the corpus file (check the path and its directory's permissions)"
+    return f"corpus error: {message}"
