@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from .store import Corpus, Document, resolve_db_path
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process killed by SIGPIPE
 
 LIST_COLUMNS = (("short_id", "id"), ("lang", "lang"), ("source", "source"), ("published", "published"),
                 ("title", "title"), ("words", "words"))
@@ -52,7 +54,7 @@ def handles_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except CorpusError as exc:
             raise CliError(str(exc), exc.exit_code) from None
-        except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt, click.Abort, BrokenPipeError):
             raise
         except Exception as exc:  # a bug: say so in one line, traceback only on request
             if click.get_current_context().find_root().params.get("debug"):
@@ -149,7 +151,8 @@ def _run_ingest(corpus: Corpus, paths: tuple[str, ...], options: IngestOptions, 
     def report(kind: str, item: object) -> None:
         if kind in ("rejected", "skipped"):
             label = "" if kind == "rejected" else "skipped: "
-            err.print(Text(f"{label}{escape(str(item))}"), highlight=False)
+            path, reason = getattr(item, "path", ""), getattr(item, "reason", str(item))
+            err.print(Text(f"{label}{escape(path)}: {escape(reason)}"), highlight=False, soft_wrap=True)
 
     if not show_progress:
         return ingest(corpus, paths, options, report)
@@ -176,7 +179,7 @@ def _print_summary(summary: IngestSummary, fmt: str) -> None:
 
 def _doc_record(doc: Document) -> dict[str, Any]:
     record = {f: getattr(doc, f) for f in DOC_JSON_FIELDS}
-    record["short_id"] = doc.id[3:15]
+    record["short_id"] = doc.id[3:13]
     return record
 
 
@@ -190,20 +193,19 @@ def list_cmd(ctx: click.Context, lang: str | None, source: str | None, fmt: str)
     """List stored documents (id prefix, language, source, published, title, words)."""
     with _open(ctx) as corpus:
         records = [_doc_record(d) for d in corpus.documents(lang=lang, source=source)]
-    for r in records:
-        r["title"] = r["title"] or ""
     _emit(records, fmt, LIST_COLUMNS, DOC_JSON_FIELDS, title=f"{len(records)} documents")
     return 0
 
 
 def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[tuple[str, str], ...],
-          fields: tuple[str, ...], title: str | None = None) -> None:
+          fields: tuple[str, ...], title: str | None = None, wrap: tuple[str, ...] = ()) -> None:
     if fmt == "json":
         write_json([{f: r.get(f) for f in fields} for r in records], sys.stdout)
     elif fmt == "csv":
         write_csv(records, fields, sys.stdout)
     else:
-        _stdout().print(table(records, columns, title=title))
+        out = _stdout()
+        out.print(table(records, columns, title=title, wrap=wrap, width=out.width))
 
 
 @cli.command("show")
@@ -240,16 +242,16 @@ def show_cmd(ctx: click.Context, doc: str, bidi: str, fmt: str) -> int:
         if value not in (None, ""):
             out.print(Text.assemble((f"{label:>10}: ", "bold"), display_line(str(value), mode)))
     for other, score in near:
-        out.print(Text.assemble(("near-duplicate: ", "bold"), f"{other[3:15]} ({score:.0f}%)"))
+        out.print(Text.assemble(("near-duplicate: ", "bold"), f"{other[3:13]} ({score:.0f}%)"))
     out.print()
     for p in paragraphs:
         body = text[p.start:p.end]
         line = Text(display_line(body, mode), style="dim" if p.kind in ("boilerplate", "front_matter") else "")
-        if is_rtl(body):
-            line.justify = "right"
         tag = "" if p.kind == "body" else f" {p.kind}"
         out.print(Text(f"[{p.n}{tag}]", style="cyan"))
-        out.print(line)
+        # Visually ordered Arabic is right-aligned here; in logical order the terminal's
+        # own bidi puts an RTL paragraph on the right (padding would land on the wrong side).
+        out.print(line, justify="right" if mode == "visual" and is_rtl(body) else None)
     return 0
 
 
@@ -271,7 +273,7 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
         records.append(record)
     columns = (("short_id", "id"), ("lang", "lang"), ("source", "source"), ("published", "published"), ("snippet", "match"))
     fields = ("id", "file", "lang", "source", "published", "title", "score", "snippet")
-    _emit(records, fmt, columns, fields, title=f"{len(records)} matches for {escape(query)!r}")
+    _emit(records, fmt, columns, fields, title=f"{len(records)} matches for {escape(query)!r}", wrap=("snippet",))
     return 0
 
 
@@ -287,4 +289,9 @@ def main() -> None:
     except (KeyboardInterrupt, click.Abort):
         click.echo("interrupted: the current batch was rolled back; re-run to finish", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(EXIT_BROKEN_PIPE)
     sys.exit(code if isinstance(code, int) else 0)

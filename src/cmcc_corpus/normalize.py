@@ -27,7 +27,9 @@ _DROP = (
 _PRESENTATION = "\ufb50-\ufdff\ufe70-\ufefc"
 # A Latin/Greek/Cyrillic base followed by combining marks: compose with NFC.
 _COMBINING = "\u0300-\u036f"
-_SPECIAL = re.compile(f"[{_DROP}]+|[{_PRESENTATION}]|.[{_COMBINING}]+", re.S)
+# Combining marks right after a dropped character go with it: kept, they would compose
+# with the preceding letter only on a second pass, and folding must be idempotent.
+_SPECIAL = re.compile(f"[{_DROP}]+[{_COMBINING}]*|[{_PRESENTATION}]|.[{_COMBINING}]+", re.S)
 
 _ONE_TO_ONE = str.maketrans(
     {
@@ -119,7 +121,7 @@ class Folded:
         return cached
 
 
-_DROP_RUN = re.compile(f"[{_DROP}]+")
+_DROP_RUN = re.compile(f"[{_DROP}]+[{_COMBINING}]*")
 
 
 def _fold_plain(text: str) -> str:

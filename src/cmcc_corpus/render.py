@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -81,21 +82,44 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def table(records: Iterable[Mapping[str, Any]], columns: Sequence[tuple[str, str]], title: str | None = None) -> Table:
-    """A rich table of records; `columns` pairs a field with its heading."""
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for _field, heading in columns:
-        t.add_column(heading, overflow="fold")
-    for record in records:
-        cells = []
-        for field, _heading in columns:
-            value = record.get(field)
-            cell = Text("" if value is None else escape(str(value)))
-            if isinstance(value, str) and is_rtl(value):
-                cell.justify = "right"
-            cells.append(cell)
-        t.add_row(*cells)
+def table(
+    records: Iterable[Mapping[str, Any]],
+    columns: Sequence[tuple[str, str]],
+    title: str | None = None,
+    wrap: Sequence[str] = (),
+    width: int = 80,
+) -> Table:
+    """A rich table of records; `columns` pairs a field with its heading.
+
+    Columns named in `wrap` fold long values over lines; `title` (or, when wrapping, the
+    wrapped columns) take the width the others leave; the others stay on one line, cut
+    with an ellipsis past 16 characters.
+    """
+    rows = [{f: _cell_text(r.get(f)) for f, _ in columns} for r in records]
+    flex = set(wrap) or {f for f, _ in columns if f == "title"}
+    widths = {
+        field: min(max([len(r[field]) for r in rows] + [len(heading)]), 14)
+        for field, heading in columns
+    }
+    spare = width - 3 * len(columns) - sum(w for f, w in widths.items() if f not in flex)
+    for field in flex:
+        widths[field] = max(spare // len(flex), 12)
+    t = Table(title=title, show_lines=bool(wrap), header_style="bold", box=box.SIMPLE_HEAD,
+              show_edge=False)
+    for field, heading in columns:
+        t.add_column(heading, width=widths[field], overflow="fold" if field in wrap else "ellipsis",
+                     no_wrap=field not in wrap)
+    for row in rows:
+        t.add_row(*(_cell(row[f]) for f, _ in columns))
     return t
+
+
+def _cell_text(value: Any) -> str:
+    return "" if value is None else escape(str(value))
+
+
+def _cell(value: str) -> Text:
+    return Text(value, justify="right" if is_rtl(value) else "left")
 
 
 def render_to_string(renderable: Any, width: int = 120) -> str:

@@ -1,0 +1,95 @@
+"""Folding for matching: what it unifies, and that offsets always map back."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cmcc_corpus.normalize import fold, fold_text, hash_form, search_form
+
+
+def test_arabic_forms_fold_together() -> None:
+    assert fold_text("إسرائيل") == fold_text("اسرائيل") == fold_text("إسرائیل".replace("ی", "ي"))
+    assert fold_text("أميركا") == fold_text("اميركا")
+    assert fold_text("غزة") == fold_text("غزه")
+    assert fold_text("مُحَمَّد") == "محمد"  # harakat removed
+    assert fold_text("غـــزة") == fold_text("غزة")  # tatweel removed
+
+
+def test_digits_and_typography() -> None:
+    assert fold_text("١٧ أكتوبر ۲۰۲۵") == "17 اكتوبر 2025"
+    assert fold_text("“quoted” — dash ‘x’") == '"quoted" - dash \'x\''
+    assert fold_text("1\u00a0000") == "1 000"
+
+
+def test_controls_dropped_but_offsets_kept() -> None:
+    text = "\u202bكريات\u200f غات\u202c"
+    folded = fold(text)
+    assert folded.text == "كريات غات"
+    start = folded.text.index("غات")
+    s, e = folded.span(start, start + 3)
+    assert text[s:e] == "غات"
+
+
+def test_presentation_forms_and_decomposed_hamza() -> None:
+    assert fold_text("\ufefb") == "لا"  # lam-alef ligature
+    assert fold_text("\ufe8d\ufee0") == fold_text("ال")
+    decomposed = "\u0627\u0654"  # alef + combining hamza above
+    assert fold_text(decomposed) == fold_text("\u0623") == "ا"
+    assert fold_text("e\u0301") == "é"
+
+
+def test_span_maps_through_expansions_and_compositions() -> None:
+    text = "x\ufefby e\u0301t\u0301"
+    folded = fold(text)
+    assert folded.text == "xلاy é" + unicodedata.normalize("NFC", "t\u0301")
+    s, e = folded.span(1, 3)  # the two letters that came from one ligature
+    assert text[s:e] == "\ufefb"
+    i = folded.text.index("é")
+    assert text[slice(*folded.span(i, i + 1))] == "e\u0301"
+
+
+def test_search_and_hash_forms() -> None:
+    assert search_form("Kiryat GAT") == "kiryat gat"
+    assert hash_form("  a\r\n\n b\t") == "a b"
+
+
+_MIXED = st.text(
+    alphabet=st.sampled_from(
+        list("abcXYZ 019.,\n") + list("اأإآبتةىيئؤء غزكريات") + list("٠١٢۳۴") +
+        ["\u064e", "\u0651", "\u0640", "\u200f", "\u202b", "\u2067", "\u200d", "\u0301",
+         "\u0654", "\ufefb", "\ufe8d", "\u201c", "\u2014", "\U0001f600"]
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED)
+def test_fold_is_idempotent(text: str) -> None:
+    once = fold_text(text)
+    assert fold_text(once) == once
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED, st.data())
+def test_every_span_maps_inside_the_original(text: str, data: st.DataObject) -> None:
+    folded = fold(text)
+    n = len(folded.text)
+    start = data.draw(st.integers(0, n))
+    end = data.draw(st.integers(start, n))
+    s, e = folded.span(start, end)
+    assert 0 <= s <= len(text) and 0 <= e <= len(text)
+    if end > start:
+        assert s < e
+        # the original span, folded again, contains the folded span
+        assert folded.text[start:end] in fold_text(text[s:e])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_fold_never_raises_on_any_unicode(text: str) -> None:
+    folded = fold(text)
+    assert folded.to_original_end(len(folded.text)) <= len(text)
