@@ -14,6 +14,11 @@ from .errors import ProfileError
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def has_data_file(name: str) -> bool:
+    """Whether the package ships `data/<name>.yaml`."""
+    return (resources.files("cmcc_corpus") / "data" / f"{name}.yaml").is_file()
+
+
 @cache
 def data_file(name: str) -> Any:
     """Parsed contents of the packaged `data/<name>.yaml` (cached per process)."""

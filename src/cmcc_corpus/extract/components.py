@@ -1,0 +1,58 @@
+"""Our spaCy components, all registered here with `Language.factory`."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from ..normalize import fold, fold_text
+from .pipeline import strip_proclitic
+from .profile import registered
+
+_CACHE_LIMIT = 200_000  # distinct token strings remembered per normalizer
+
+
+class Normalizer:
+    """Sets NORM (folded, lower-cased, Arabic proclitic removed) and `_.folded`, `_.clitic`."""
+
+    def __init__(self, lang: str, profile_key: str) -> None:
+        self.lang = lang
+        self.profile_key = profile_key
+        self.lexicon = registered(profile_key).arabic_lexicon if lang == "ar" else frozenset()
+        self._cache: dict[str, tuple[str, str, int]] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        cache = self._cache
+        for token in doc:
+            found = cache.get(token.text)
+            if found is None:
+                found = self._normalize(token.text)
+                if len(cache) < _CACHE_LIMIT:
+                    cache[token.text] = found
+            token._.folded, token.norm_, token._.clitic = found
+        return doc
+
+    def _normalize(self, text: str) -> tuple[str, str, int]:
+        folded = fold_text(text).lower()
+        if self.lang != "ar":
+            return folded, folded, 0
+        norm, clitic = strip_proclitic(folded, self.lexicon)
+        return folded, norm, clitic
+
+
+@Language.factory("cmcc_normalizer", default_config={"profile": ""})
+def make_normalizer(nlp: Language, name: str, profile: str) -> Normalizer:
+    """Factory of the normalizer component."""
+    return Normalizer(nlp.lang, profile)
+
+
+def token_start(token: Token) -> int:
+    """Character offset where a token's word starts, after any stripped proclitic."""
+    if not token._.clitic:
+        return token.idx
+    return token.idx + fold(token.text).to_original(token._.clitic)
+
+
+def span_offsets(span: Span) -> tuple[int, int]:
+    """Character offsets of a span's evidence (an Arabic proclitic is not part of the quote)."""
+    return token_start(span[0]), span.end_char

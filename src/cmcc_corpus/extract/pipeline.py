@@ -1,0 +1,83 @@
+"""spaCy pipelines per language: `spacy.blank` plus our components, built once per process.
+
+Components (registered with `Language.factory` in `components.py`) match on token
+attributes: the normalizer sets `NORM` to the folded, lower-cased form (Arabic with a
+proclitic removed when that yields a profile word) so the stored text and its offsets
+are never touched.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Token
+from spacy.util import compile_infix_regex, compile_suffix_regex
+
+from ..profile import data_file
+from .profile import Profile, registered
+
+PIPELINE_VERSION = "1"  # bump when extraction output changes, so `extract --all` is needed
+COMPONENTS = ("cmcc_normalizer",)
+
+if not Token.has_extension("folded"):
+    Token.set_extension("folded", default="")  # folded, lower-cased, clitics kept
+    Token.set_extension("clitic", default=0)  # characters of proclitic left out of the quote
+
+# Arabic proclitics, longest first: conjunctions و ف, prepositions ب ل ك, and لل (ل + ال).
+_PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "فب", "فل",
+               "وك", "و", "ف", "ب", "ل", "ك")
+
+
+def strip_proclitic(word: str, lexicon: frozenset[str]) -> tuple[str, int]:
+    """The lexicon word under a proclitic (`للفاصل` -> `الفاصل`), and the clitic's length."""
+    if word in lexicon or len(word) < 3:
+        return word, 0
+    for clitic in _PROCLITICS:
+        if not word.startswith(clitic) or len(word) - len(clitic) < 2:
+            continue
+        rest = word[len(clitic) :]
+        if clitic.endswith(("ال", "لل")):  # the article belongs to the word (لل: ل + ال)
+            rest, kept = "ال" + rest, len(clitic) - 2
+        else:
+            kept = len(clitic)
+        if rest in lexicon:
+            return rest, kept
+    return word, 0
+
+
+@cache
+def get_pipeline(lang: str, profile_key: str = "") -> Language:
+    """The pipeline for `lang` ('ar' or anything else, read as English), built once."""
+    profile = registered(profile_key)
+    nlp = spacy.blank("ar" if lang == "ar" else "en")
+    _customize_tokenizer(nlp)
+    import_components()
+    for name in COMPONENTS:
+        nlp.add_pipe(name, config={"profile": profile.key})
+    return nlp
+
+
+def import_components() -> None:
+    """Register our factories (importing the module registers them with spaCy)."""
+    from . import components  # noqa: F401
+
+
+def _customize_tokenizer(nlp: Language) -> None:
+    """Keep abbreviations whole (`Capt.`), split `U.S.-led`, and `2025.` at a sentence end."""
+    if nlp.lang == "en":
+        for abbr in data_file("layout")["abbreviations"]["en"]:
+            for form in {abbr.capitalize() + ".", abbr.upper() + ".", abbr + "."}:
+                if "." not in form[:-1]:
+                    nlp.tokenizer.add_special_case(form, [{"ORTH": form}])
+    infixes = [*nlp.Defaults.infixes, r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.",
+                r"(?<=[\u0600-\u06ff])\."]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+
+def profile_of(nlp: Language) -> Profile:
+    """The profile a built pipeline's components use."""
+    return registered(nlp.get_pipe("cmcc_normalizer").profile_key)  # type: ignore[attr-defined]
