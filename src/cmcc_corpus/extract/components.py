@@ -6,8 +6,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..normalize import fold, fold_text
+from .dates import DateFinder
 from .pipeline import strip_proclitic
 from .profile import registered
+from .quantities import QuantityFinder
 
 _CACHE_LIMIT = 200_000  # distinct token strings remembered per normalizer
 
@@ -44,6 +46,18 @@ class Normalizer:
 def make_normalizer(nlp: Language, name: str, profile: str) -> Normalizer:
     """Factory of the normalizer component."""
     return Normalizer(nlp.lang, profile)
+
+
+@Language.factory("cmcc_quantities", default_config={"profile": ""})
+def make_quantities(nlp: Language, name: str, profile: str) -> QuantityFinder:
+    """Factory of the quantity, money and duration finder (doc.spans["values"])."""
+    return QuantityFinder(nlp.lang, profile)
+
+
+@Language.factory("cmcc_dates", default_config={"profile": ""})
+def make_dates(nlp: Language, name: str, profile: str) -> DateFinder:
+    """Factory of the date finder (doc.spans["dates"])."""
+    return DateFinder(nlp.lang, profile)
 
 
 def token_start(token: Token) -> int:

@@ -12,18 +12,27 @@ from functools import cache
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Token
+from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from ..profile import data_file
 from .profile import Profile, registered
 
 PIPELINE_VERSION = "1"  # bump when extraction output changes, so `extract --all` is needed
-COMPONENTS = ("cmcc_normalizer",)
+COMPONENTS = ("cmcc_normalizer", "cmcc_quantities", "cmcc_dates")
 
 if not Token.has_extension("folded"):
     Token.set_extension("folded", default="")  # folded, lower-cased, clitics kept
     Token.set_extension("clitic", default=0)  # characters of proclitic left out of the quote
+    Doc.set_extension("published", default=None)  # ISO date, partial allowed: the reference date
+    # Values found by our components, on the spans they put in doc.spans[...]:
+    Span.set_extension("value", default=None)  # ISO date / number / ISO duration / canonical id
+    Span.set_extension("unit", default=None)  # quantity unit (gold units) or ISO 4217 currency
+    Span.set_extension("qualifier", default=None)  # exact, about, up_to, at_least, ...
+    Span.set_extension("derived", default=False)
+    Span.set_extension("partial", default=False)  # a date missing its year or day
+    Span.set_extension("rule", default="")  # which rule produced it (evidence for analysts)
+    Span.set_extension("confidence", default=1.0)
 
 # Arabic proclitics, longest first: conjunctions و ف, prepositions ب ل ك, and لل (ل + ال).
 _PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "فب", "فل",
@@ -57,6 +66,14 @@ def get_pipeline(lang: str, profile_key: str = "") -> Language:
     for name in COMPONENTS:
         nlp.add_pipe(name, config={"profile": profile.key})
     return nlp
+
+
+def annotate(lang: str, text: str, published: str | None = None, profile_key: str = "") -> Doc:
+    """Run the whole pipeline over one text dated `published` (for tests and notebooks)."""
+    nlp = get_pipeline(lang, profile_key)
+    doc = nlp.make_doc(text)
+    doc._.published = published
+    return nlp(doc)
 
 
 def import_components() -> None:
