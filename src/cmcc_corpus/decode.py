@@ -16,6 +16,16 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+# A charset declared in an HTML page's head: <meta charset>, <meta http-equiv ... charset=>,
+# or an XML declaration. Looked for in the first bytes only, as browsers do (prescan).
+_DECLARED = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([a-z0-9._:-]+)"""
+    rb"""|<\?xml[^>]*?encoding\s*=\s*["']([a-z0-9._:-]+)""",
+    re.I,
+)
+_PRESCAN = 4096
+# WHATWG Encoding: these labels mean windows-1252 on the web.
+_WEB_ALIASES = {"ascii": "cp1252", "iso8859-1": "cp1252", "latin-1": "cp1252"}
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -27,8 +37,15 @@ class DecodeOptions:
     errors: str = "strict"
 
 
-def decode(data: bytes, path: str, options: DecodeOptions = DecodeOptions()) -> str:
-    """Decode file bytes to text, or raise InputError naming the reason and the fix."""
+def decode(
+    data: bytes, path: str, options: DecodeOptions = DecodeOptions(), html: bool = False
+) -> str:
+    """Decode file bytes to text, or raise InputError naming the reason and the fix.
+
+    For HTML (`html=True`) that is not valid UTF-8, the charset the page declares is
+    tried next (strictly), as a browser would; a declaration that does not fit the bytes
+    is ignored, so a wrong one never beats valid UTF-8.
+    """
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode_with(data[len(bom) :], codec, path, options.errors)
@@ -42,7 +59,28 @@ def decode(data: bytes, path: str, options: DecodeOptions = DecodeOptions()) -> 
     except UnicodeDecodeError as exc:
         if options.errors != "strict":
             return data.decode("utf-8", errors=options.errors)
+        declared = declared_charset(data) if html else None
+        if declared:
+            try:
+                return data.decode(declared, errors="strict")
+            except UnicodeDecodeError:
+                pass
         raise InputError(path, _utf8_reason(data, exc)) from None
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec for the charset an HTML page declares, if any (UTF-* excluded)."""
+    m = _DECLARED.search(data[:_PRESCAN])
+    if not m:
+        return None
+    label = (m.group(1) or m.group(2)).decode("ascii").lower()
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if name.startswith("utf"):  # UTF-8 already failed; a UTF-16/32 label in ASCII text is false
+        return None
+    return _WEB_ALIASES.get(name, name)
 
 
 def _decode_with(data: bytes, codec: str, path: str, errors: str) -> str:

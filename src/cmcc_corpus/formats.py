@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
@@ -32,6 +33,16 @@ _FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", re.S
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
 # Deeper than this, JSON is refused before Python's recursion limit is anywhere near.
 _MAX_JSON_DEPTH = 200
+# Deeper than this, markup is refused before an HTML parser or extractor recurses into it.
+_MAX_MARKUP_DEPTH = 5000
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
+# Elements that never nest: void elements, and those whose end tag HTML lets authors omit
+# (an unclosed <p> or <li> is closed by the next one, not nested in it).
+_NON_NESTING = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
+    "option", "optgroup", "colgroup", "caption", "rb", "rt", "rp",
+})
 
 
 @dataclass(frozen=True)
@@ -105,9 +116,9 @@ def _read_md(text: str, path: str, file: str) -> Iterator[Record]:
 
 def _read_html(text: str, path: str, file: str) -> Iterator[Record]:
     check_text(text, path)
-    if _ENTITY_DECL.search(text[:100_000]):
+    if _ENTITY_DECL.search(text):  # anywhere: a comment can push a DOCTYPE past any prefix
         raise InputError(path, "HTML declares DTD entities (refused: entity expansion attack)")
-    _check_nesting(text, path, "<", "</")
+    _check_nesting(text, path)
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
@@ -127,16 +138,34 @@ def _read_html(text: str, path: str, file: str) -> Iterator[Record]:
     yield _with_metadata(Record(body, path, file, "html"), meta, "HTML metadata")
 
 
-def _check_nesting(text: str, path: str, opener: str, closer: str) -> None:
-    """Refuse pathologically deep markup before a parser recurses into it."""
-    if text.count(opener) - 2 * text.count(closer) < 5000:
+def _check_nesting(text: str, path: str) -> None:
+    """Refuse pathologically deep markup before a parser recurses into it.
+
+    Tags are matched the way a forgiving parser does: an end tag closes everything opened
+    since its start tag, a stray end tag is ignored, void and optional-end elements do not
+    nest. Balanced deep nesting is caught as well as unclosed tags.
+    """
+    if text.count("<") <= _MAX_MARKUP_DEPTH:
         return
-    depth = deepest = 0
-    for m in re.finditer(r"<(/?)[a-zA-Z]", text):
-        depth += -1 if m.group(1) else 1
-        deepest = max(deepest, depth)
-        if deepest > 5000:
-            raise InputError(path, f"markup nested deeper than 5000 levels near character {m.start()}")
+    stack: list[str] = []
+    open_names: Counter[str] = Counter()
+    for m in _TAG.finditer(text):
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if self_closing or name in _NON_NESTING:
+            continue
+        if closing:
+            if open_names[name]:
+                while stack:
+                    top = stack.pop()
+                    open_names[top] -= 1
+                    if top == name:
+                        break
+            continue
+        stack.append(name)
+        open_names[name] += 1
+        if len(stack) > _MAX_MARKUP_DEPTH:
+            where = f"near character {m.start()}"
+            raise InputError(path, f"markup nested deeper than {_MAX_MARKUP_DEPTH} levels {where}")
 
 
 def _read_json(text: str, path: str, file: str) -> Iterator[Record | InputError]:

@@ -23,6 +23,7 @@ _IMAGE = re.compile(r"!\[(?P<cap>.*)\]\((?P<url>[^)]*)\)\s*$")
 _MD_HEADING = re.compile(r"#{1,6}\s+")
 _MD_BLOCK_START = re.compile(r"(#{1,6}\s|[-*+]\s|\d+[.)]\s|!\[|>\s?)")
 _WORD = re.compile(r"\w+")
+_LEADING_SPACE = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def _sentences(text: str, paragraphs: list[Paragraph]) -> Iterator[Sentence]:
                 continue
             n += 1
             yield Sentence(n, p.n, start, m.end())
-            start = m.end() + (len(text[m.end() : p.end]) - len(text[m.end() : p.end].lstrip()))
+            start = _LEADING_SPACE.match(text, m.end(), p.end).end()  # type: ignore[union-attr]
         if start < p.end:
             n += 1
             yield Sentence(n, p.n, start, p.end)

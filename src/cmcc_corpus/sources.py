@@ -72,16 +72,17 @@ def _one(path: str, exclude: frozenset[str], explicit: bool) -> Iterator[Input |
         reason = "symlink loop, not followed" if exc.errno == errno.ELOOP else _os_reason(exc)
         yield InputError(shown, reason)
         return
-    if os.path.realpath(path) in exclude:
-        yield InputError(shown, "is the corpus database (or its journal) itself; refusing to ingest it")
-    elif stat.S_ISDIR(st.st_mode):
+    ext = os.path.splitext(path)[1].lower()
+    if stat.S_ISDIR(st.st_mode):
         yield from _walk(path, exclude)
+    elif not (explicit or ext in EXTENSIONS):
+        return  # found in a directory and not an article file: not ours to read or report
+    elif os.path.realpath(path) in exclude:
+        yield InputError(shown, "is the corpus database (or its journal) itself; refusing to ingest it")
     elif not stat.S_ISREG(st.st_mode):
         yield InputError(shown, f"not a regular file ({_kind(st.st_mode)}), skipped unread")
     else:
-        ext = os.path.splitext(path)[1].lower()
-        if explicit or ext in EXTENSIONS:
-            yield Input(shown, path, EXTENSIONS.get(ext), explicit)
+        yield Input(shown, path, EXTENSIONS.get(ext), explicit)
 
 
 def _walk(root: str, exclude: frozenset[str]) -> Iterator[Input | InputError | Skipped]:
@@ -146,11 +147,14 @@ def read_bytes(inp: Input, max_bytes: int) -> bytes:
 
 def read_input(inp: Input, max_bytes: int, decoding: DecodeOptions, fmt: str | None = None) -> Iterator[Record | InputError]:
     """Records from one input: read, decode, pick the format, parse."""
+    hint = fmt or inp.fmt
     try:
-        text = decode(read_bytes(inp, max_bytes), inp.path, decoding)
+        data = read_bytes(inp, max_bytes)
+        html = hint == "html" or (hint is None and sniff(data[:1024].decode("latin-1")) == "html")
+        text = decode(data, inp.path, decoding, html=html)
     except InputError as exc:
         yield exc
         return
-    chosen = fmt or inp.fmt or sniff(text)
+    chosen = hint or sniff(text)
     name = "<stdin>" if inp.fs_path is None else os.path.basename(inp.path)
     yield from read(text, inp.path, name, chosen)
