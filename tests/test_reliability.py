@@ -843,9 +843,9 @@ def test_19_a_directory_of_thousands_of_files_streams_in_batches(
         reads.append(1)
         return real_read(inp, max_bytes)
 
-    def spying_add(self: Corpus, articles: Any) -> Any:
+    def spying_add(self: Corpus, articles: Any, on_new: Any = None) -> Any:
         size = len(articles)
-        out = real_add(self, articles)
+        out = real_add(self, articles, on_new)
         commits.append(
             (size, len(reads), int(_sql(env.db, "SELECT count(*) FROM documents")[0][0]))
         )

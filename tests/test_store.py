@@ -20,8 +20,13 @@ SCHEMA = {
     "sketches": ["key", "doc_id"],
     "near_duplicates": ["doc_id", "other_id", "score"],
     "documents_fts": ["title", "body"],
+    "extractions": ["doc_id", "pipeline_version", "profile", "extracted_at"],
+    "mentions": ["id", "doc_id", "type", "value", "value_num", "unit", "qualifier", "en", "text",
+                 "start", "end", "sentence", "rule", "confidence", "derived", "partial"],
+    "claims": ["id", "doc_id", "subject", "predicate", "value", "value_num", "unit", "qualifier",
+               "derived", "modality", "as_of", "text", "start", "end", "sentence", "rule", "confidence"],
 }
-INDEXES = {"documents_file", "documents_lang"}
+INDEXES = {"documents_file", "documents_lang", "mentions_doc", "mentions_value", "claims_key", "claims_doc"}
 
 
 def test_schema_is_pinned(db: Path) -> None:

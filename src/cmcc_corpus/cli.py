@@ -19,7 +19,20 @@ from . import __version__
 from .errors import CorpusError
 from .formats import FORMATS
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
-from .render import bidi_mode, display_line, escape, is_rtl, table, write_csv, write_json
+from .extract.storage import mentions as stored_mentions
+from .render import (
+    MENTION_COLUMNS,
+    MENTION_FIELDS,
+    annotated,
+    bidi_mode,
+    display_line,
+    escape,
+    is_rtl,
+    mention_legend,
+    table,
+    write_csv,
+    write_json,
+)
 from .sources import missing_inputs
 from .store import Corpus, Document, resolve_db_path
 
@@ -70,6 +83,11 @@ def format_option(*choices: str) -> Callable[[F], F]:
                         help="Output format: a table for people, json/csv for programs.")
 
 
+profile_option = click.option(
+    "--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML file of profile additions (countries, organizations, places, people, ...) merged over the defaults.")
+
+
 def _open(ctx: click.Context, write: bool = False, create: bool = False) -> Corpus:
     obj = ctx.find_root().obj
     return Corpus.open(obj["db"], create=create, write=write, timeout=obj["timeout"])
@@ -109,13 +127,17 @@ def cli(ctx: click.Context, db: str | None, timeout: float, debug: bool) -> None
               help="Reject inputs larger than this.")
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
               help="Articles per transaction (each batch is all-or-nothing).")
+@click.option("--extract/--no-extract", "do_extract", default=True, show_default=True,
+              help="Extract mentions and claims of new articles as they go in.")
+@profile_option
 @format_option("table", "json")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.pass_context
 @handles_errors
 def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None, lang: str | None,
                input_format: str | None, encoding: str | None, errors: str, max_bytes: int,
-               batch_size: int, fmt: str, progress: bool | None) -> int:
+               batch_size: int, do_extract: bool, profile: Path | None, fmt: str,
+               progress: bool | None) -> int:
     """Ingest articles: files, directories (recursive), globs, or - for stdin.
 
     Formats: .txt, .md (YAML front matter), .html/.htm, .json (object or list),
@@ -127,7 +149,8 @@ def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None
     if encoding:
         _check_encoding(encoding)
     options = IngestOptions(manifest=manifest, lang=lang, encoding=encoding, errors=errors,
-                            max_bytes=max_bytes, input_format=input_format, batch_size=batch_size)
+                            max_bytes=max_bytes, input_format=input_format, batch_size=batch_size,
+                            extract=do_extract, profile=profile)
     err = Console(stderr=True, highlight=False)
     show_progress = err.is_terminal if progress is None else progress
     with _open(ctx, write=True, create=True) as corpus:
@@ -212,10 +235,11 @@ def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[tuple[str, str
 @click.argument("doc")
 @click.option("--bidi", type=click.Choice(["auto", "logical", "visual"]), default="auto", show_default=True,
               help="Arabic order: logical for terminals that do bidi themselves, visual for those that do not.")
+@click.option("--annotate", is_flag=True, help="Highlight the extracted mentions in the text (and list them).")
 @format_option("text", "json")
 @click.pass_context
 @handles_errors
-def show_cmd(ctx: click.Context, doc: str, bidi: str, fmt: str) -> int:
+def show_cmd(ctx: click.Context, doc: str, bidi: str, annotate: bool, fmt: str) -> int:
     """Show a document's metadata and its text with paragraph numbers.
 
     DOC is an id (or a unique prefix of one, as `list` prints it) or a file name.
@@ -226,15 +250,17 @@ def show_cmd(ctx: click.Context, doc: str, bidi: str, fmt: str) -> int:
         paragraphs = corpus.paragraphs(found.id)
         sentences = corpus.sentence_count(found.id)
         near = corpus.near_duplicates(found.id)
+        found_mentions = list(stored_mentions(corpus, doc_id=found.id)) if annotate or fmt == "json" else []
     if fmt == "json":
         record = {f: getattr(found, f) for f in DOC_JSON_FIELDS}
         record.update(text=text, sentences=sentences, near_duplicates=[{"id": i, "score": s} for i, s in near],
                       paragraphs=[{"n": p.n, "start": p.start, "end": p.end, "kind": p.kind,
-                                   "text": text[p.start:p.end]} for p in paragraphs])
+                                   "text": text[p.start:p.end]} for p in paragraphs],
+                      mentions=[{k: m[k] for k in MENTION_FIELDS} for m in found_mentions])
         write_json(record, sys.stdout)
         return 0
     out = _stdout()
-    mode = bidi_mode(bidi, sys.stdout)
+    mode = "logical" if annotate else bidi_mode(bidi, sys.stdout)
     for label, value in (("id", found.id), ("file", found.file), ("title", found.title), ("language",
                          f"{found.lang} ({found.lang_confidence:.2f}, {found.lang_method})"), ("source", found.source),
                          ("published", f"{found.published or '?'} ({found.published_basis or 'unknown'})"),
@@ -246,12 +272,19 @@ def show_cmd(ctx: click.Context, doc: str, bidi: str, fmt: str) -> int:
     out.print()
     for p in paragraphs:
         body = text[p.start:p.end]
-        line = Text(display_line(body, mode), style="dim" if p.kind in ("boilerplate", "front_matter") else "")
+        if annotate:
+            line = annotated(text, p.start, p.end, found_mentions)
+        else:
+            line = Text(display_line(body, mode), style="dim" if p.kind in ("boilerplate", "front_matter") else "")
         tag = "" if p.kind == "body" else f" {p.kind}"
         out.print(Text(f"[{p.n}{tag}]", style="cyan"))
         # Visually ordered Arabic is right-aligned here; in logical order the terminal's
         # own bidi puts an RTL paragraph on the right (padding would land on the wrong side).
         out.print(line, justify="right" if mode == "visual" and is_rtl(body) else None)
+    if annotate:
+        out.print()
+        out.print(mention_legend())
+        _emit(found_mentions, "table", MENTION_COLUMNS, MENTION_FIELDS, title=f"{len(found_mentions)} mentions")
     return 0
 
 
@@ -275,6 +308,9 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
     fields = ("id", "file", "lang", "source", "published", "title", "score", "snippet")
     _emit(records, fmt, columns, fields, title=f"{len(records)} matches for {escape(query)!r}", wrap=("snippet",))
     return 0
+
+
+from . import cli_extract  # noqa: E402,F401  (registers extract, entities, claims, evaluate)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from .decode import DecodeOptions
 from .errors import CorpusError, InputError
 from .formats import Record, parse_partial_date
 from .sources import Input, Skipped, discover, read_input
+from .extract.service import Extractor
 from .store import AddResult, Corpus
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -37,6 +38,8 @@ class IngestOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     input_format: str | None = None
     batch_size: int = DEFAULT_BATCH
+    extract: bool = True  # extract mentions and claims of new articles as they go in
+    profile: Path | None = None  # a user's profile additions for extraction
 
 
 @dataclass
@@ -118,6 +121,7 @@ def ingest(
     summary = IngestSummary()
     emit = on_event or (lambda kind, item: None)
     batch: list[Article] = []
+    extractor = Extractor(options.profile) if options.extract else None
     for item in _articles(inputs, exclude, manifest, options, emit):
         if isinstance(item, InputError):
             summary.rejected += 1
@@ -130,8 +134,8 @@ def ingest(
         else:
             batch.append(item)
             if len(batch) >= options.batch_size:
-                _flush(corpus, batch, summary, emit)
-    _flush(corpus, batch, summary, emit)
+                _flush(corpus, batch, summary, emit, extractor)
+    _flush(corpus, batch, summary, emit, extractor)
     return summary
 
 
@@ -165,10 +169,12 @@ def _metadata(record: Record, manifest: dict[str, Metadata]) -> Metadata | None:
     return manifest.get(record.file) or manifest.get(record.path)
 
 
-def _flush(corpus: Corpus, batch: list[Article], summary: IngestSummary, emit: Event) -> None:
+def _flush(corpus: Corpus, batch: list[Article], summary: IngestSummary, emit: Event,
+           extractor: Extractor | None) -> None:
     if not batch:
         return
-    results: list[AddResult] = corpus.add_batch(batch)
+    on_new = extractor.prepare(corpus, batch) if extractor else None
+    results: list[AddResult] = corpus.add_batch(batch, on_new)
     batch.clear()
     for result in results:
         a = result.article

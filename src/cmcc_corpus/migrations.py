@@ -58,4 +58,56 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "m002_mentions_claims",
+        """
+        CREATE TABLE extractions (
+            doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+            pipeline_version TEXT NOT NULL,  -- re-run `extract --all` when it changes
+            profile TEXT NOT NULL,           -- hash of the profile data used
+            extracted_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            type TEXT NOT NULL,              -- country, person, org, place, date, quantity, money, duration
+            value TEXT NOT NULL,             -- canonical: ISO alpha-3, name, ISO date, ISO duration, number
+            value_num REAL,                  -- the number, for quantities and money
+            unit TEXT,
+            qualifier TEXT,
+            en TEXT,
+            text TEXT NOT NULL,              -- the exact quote
+            start INTEGER NOT NULL,          -- offsets into documents.text
+            "end" INTEGER NOT NULL,
+            sentence INTEGER,
+            rule TEXT NOT NULL,
+            confidence REAL NOT NULL,
+            derived INTEGER NOT NULL DEFAULT 0,
+            partial INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX mentions_doc ON mentions (doc_id);
+        CREATE INDEX mentions_value ON mentions (type, value);
+        CREATE TABLE claims (
+            id INTEGER PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+            subject TEXT NOT NULL,
+            predicate TEXT NOT NULL,
+            value TEXT NOT NULL,
+            value_num REAL,
+            unit TEXT,
+            qualifier TEXT,
+            derived INTEGER NOT NULL DEFAULT 0,
+            modality TEXT NOT NULL,
+            as_of TEXT,
+            text TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            sentence INTEGER,
+            rule TEXT NOT NULL,
+            confidence REAL NOT NULL
+        );
+        CREATE INDEX claims_key ON claims (subject, predicate, unit);
+        CREATE INDEX claims_doc ON claims (doc_id);
+        """,
+    ),
 ]

@@ -88,6 +88,7 @@ def table(
     title: str | None = None,
     wrap: Sequence[str] = (),
     width: int = 80,
+    flex: Sequence[str] = ("title", "kind", "examples"),
 ) -> Table:
     """A rich table of records; `columns` pairs a field with its heading.
 
@@ -96,7 +97,7 @@ def table(
     with an ellipsis past 16 characters.
     """
     rows = [{f: _cell_text(r.get(f)) for f, _ in columns} for r in records]
-    flex = set(wrap) or {f for f, _ in columns if f == "title"}
+    flex = set(wrap) or {f for f, _ in columns if f in flex}
     widths = {
         field: min(max([len(r[field]) for r in rows] + [len(heading)]), 14)
         for field, heading in columns
@@ -127,3 +128,32 @@ def render_to_string(renderable: Any, width: int = 120) -> str:
     buf = io.StringIO()
     Console(file=buf, width=width, force_terminal=False, color_system=None).print(renderable)
     return buf.getvalue()
+
+
+MENTION_FIELDS = ("doc_id", "file", "lang", "type", "value", "unit", "qualifier", "en", "text",
+                  "start", "end", "sentence", "rule", "confidence", "derived", "partial")
+MENTION_COLUMNS = (("type", "type"), ("value", "value"), ("unit", "unit"), ("qualifier", "qualifier"),
+                   ("text", "quote"), ("start", "start"), ("rule", "rule"))
+MENTION_STYLES = {"country": "bold green", "person": "bold magenta", "org": "bold cyan",
+                  "place": "bold blue", "date": "bold yellow", "quantity": "bold red",
+                  "money": "bold red", "duration": "yellow"}
+
+
+def annotated(text: str, start: int, end: int, mentions: Iterable[Mapping[str, Any]]) -> Text:
+    """A paragraph [start, end) of the stored text with its mentions styled (escaped safely)."""
+    inside = sorted((m for m in mentions if start <= m["start"] and m["end"] <= end),
+                    key=lambda m: (m["start"], -m["end"]))
+    out, pos = Text(), start
+    for m in inside:
+        if m["start"] < pos:
+            continue  # nested in a mention already styled
+        out.append(escape(text[pos : m["start"]]))
+        out.append(escape(text[m["start"] : m["end"]]), style=MENTION_STYLES.get(m["type"], "bold"))
+        pos = m["end"]
+    out.append(escape(text[pos:end]))
+    return out
+
+
+def mention_legend() -> Text:
+    """A one-line key to the mention colours."""
+    return Text.assemble(*((f" {kind} ", style) for kind, style in MENTION_STYLES.items()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +25,7 @@ _NEAR_DUP_CHARS = 20_000  # compare at most this much text: bounded time for hug
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _WORD = re.compile(r"\w+")
 
+OnNew = Callable[[sqlite3.Connection, Article], None]
 DOC_FIELDS = (
     "id", "file", "path", "format", "title", "lang", "lang_confidence", "lang_method", "source",
     "url", "published", "published_basis", "ingested_at", "words",
@@ -174,13 +175,30 @@ class Corpus:
                     self.conn.execute("ROLLBACK")
                 raise
 
-    def add_batch(self, articles: Sequence[Article]) -> list[AddResult]:
-        """Store a batch of articles atomically; duplicates of stored ones add nothing."""
+    def add_batch(self, articles: Sequence[Article], on_new: OnNew | None = None) -> list[AddResult]:
+        """Store a batch of articles atomically; duplicates of stored ones add nothing.
+
+        `on_new(conn, article)` runs inside the same transaction for each new article, so
+        results derived from it (extraction) are committed with it or not at all.
+        """
         results = []
         with self.transaction() as conn:
             for article in articles:
-                results.append(self._add(conn, article))
+                result = self._add(conn, article)
+                if on_new is not None and result.status == "new":
+                    on_new(conn, article)
+                results.append(result)
         return results
+
+    def existing(self, ids: Sequence[str]) -> set[str]:
+        """Which of these document ids are already stored."""
+        found: set[str] = set()
+        with translate_errors(self.path):
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(r[0] for r in self.conn.execute(f"SELECT id FROM documents WHERE id IN ({marks})", chunk))
+        return found
 
     def _add(self, conn: sqlite3.Connection, a: Article) -> AddResult:
         cur = conn.execute(

@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span, Token
 
 from ..normalize import fold, fold_text
 from .dates import DateFinder
+from .gazetteer import Gazetteer
 from .pipeline import strip_proclitic
 from .profile import registered
 from .quantities import QuantityFinder
@@ -46,6 +47,12 @@ class Normalizer:
 def make_normalizer(nlp: Language, name: str, profile: str) -> Normalizer:
     """Factory of the normalizer component."""
     return Normalizer(nlp.lang, profile)
+
+
+@Language.factory("cmcc_gazetteer", default_config={"profile": ""})
+def make_gazetteer(nlp: Language, name: str, profile: str) -> Gazetteer:
+    """Factory of the country/organisation/place matcher (doc.spans["entities"])."""
+    return Gazetteer(nlp, profile)
 
 
 @Language.factory("cmcc_quantities", default_config={"profile": ""})

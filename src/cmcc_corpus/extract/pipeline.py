@@ -19,12 +19,13 @@ from ..profile import data_file
 from .profile import Profile, registered
 
 PIPELINE_VERSION = "1"  # bump when extraction output changes, so `extract --all` is needed
-COMPONENTS = ("cmcc_normalizer", "cmcc_quantities", "cmcc_dates")
+COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_quantities", "cmcc_dates")
 
 if not Token.has_extension("folded"):
     Token.set_extension("folded", default="")  # folded, lower-cased, clitics kept
     Token.set_extension("clitic", default=0)  # characters of proclitic left out of the quote
     Doc.set_extension("published", default=None)  # ISO date, partial allowed: the reference date
+    Doc.set_extension("source", default=None)  # the outlet, which corroborates its own name
     # Values found by our components, on the spans they put in doc.spans[...]:
     Span.set_extension("value", default=None)  # ISO date / number / ISO duration / canonical id
     Span.set_extension("unit", default=None)  # quantity unit (gold units) or ISO 4217 currency
@@ -33,6 +34,12 @@ if not Token.has_extension("folded"):
     Span.set_extension("partial", default=False)  # a date missing its year or day
     Span.set_extension("rule", default="")  # which rule produced it (evidence for analysts)
     Span.set_extension("confidence", default=1.0)
+    Span.set_extension("en", default=None)  # English form of an Arabic person's name
+    # Claims (doc.spans["claims"]): the span is the evidence, these are the triple.
+    Span.set_extension("subject", default=None)
+    Span.set_extension("predicate", default=None)
+    Span.set_extension("modality", default="asserted")
+    Span.set_extension("as_of", default=None)
 
 # Arabic proclitics, longest first: conjunctions و ف, prepositions ب ل ك, and لل (ل + ال).
 _PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "فب", "فل",
@@ -88,7 +95,7 @@ def _customize_tokenizer(nlp: Language) -> None:
             for form in {abbr.capitalize() + ".", abbr.upper() + ".", abbr + "."}:
                 if "." not in form[:-1]:
                     nlp.tokenizer.add_special_case(form, [{"ORTH": form}])
-    infixes = [*nlp.Defaults.infixes, r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])"]
+    infixes = [*nlp.Defaults.infixes, r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])", r"[\[\]()]"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.",
                 r"(?<=[\u0600-\u06ff])\."]

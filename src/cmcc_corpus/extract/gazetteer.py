@@ -1,0 +1,177 @@
+"""Countries, organisations and places from the bilingual profile, matched on NORM.
+
+One PhraseMatcher over token NORMs (folded, Arabic proclitics stripped) finds every
+alias; rules from the profile's conventions then decide which matches count:
+case-sensitive acronyms in English, blockers (longer names that are not this entity),
+ambiguous aliases that need corroboration, and back-references ("the center") that
+count only after their entity was named.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from ..normalize import fold_text
+from .profile import registered
+
+# Gazetteer files, the mention type they give, and the alias lists they hold.
+SOURCES = (
+    ("countries", "country", ("en", "en_demonyms", "ar", "ar_demonyms")),
+    ("organizations", "org", ("en", "ar")),
+    ("places", "place", ("en", "ar")),
+    ("subjects", "subject", ("en", "ar")),
+)
+_LIST_JOINERS = frozenset({",", "،", "and", "or", "و", "او", "&"})
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One alias of one entity, with the rules that govern its matches."""
+
+    type: str
+    id: str
+    text: str
+    lang: str
+    ambiguous: bool = False
+    refers_back: bool = False
+    blocker: bool = False
+
+    @property
+    def case_sensitive(self) -> bool:
+        """English acronyms (US, UK, U.S.) must match their capitals exactly."""
+        letters = [c for c in self.text if c.isalpha()]
+        return self.lang == "en" and bool(letters) and all(c.isupper() for c in letters)
+
+
+def aliases(profile_key: str) -> Iterator[Alias]:
+    """Every alias in the profile's gazetteer files."""
+    profile = registered(profile_key)
+    for concern, kind, lists in SOURCES:
+        for entity_id, entry in (profile[concern] or {}).items():
+            if not isinstance(entry, dict):
+                continue
+            ambiguous = set(entry.get("ambiguous_aliases") or ())
+            for field in lists:
+                lang = field.split("_")[0]
+                for text in entry.get(field) or ():
+                    yield Alias(kind, str(entity_id), str(text), lang, str(text) in ambiguous)
+            for lang, texts in (entry.get("refers_back") or {}).items():
+                for text in texts or ():
+                    yield Alias(kind, str(entity_id), str(text), lang, refers_back=True)
+            for lang, texts in (entry.get("blockers") or {}).items():
+                for text in texts or ():
+                    yield Alias(kind, str(entity_id), str(text), lang, blocker=True)
+
+
+class Gazetteer:
+    """Puts country, org, place and subject spans in doc.spans["entities"]."""
+
+    def __init__(self, nlp: Language, profile_key: str) -> None:
+        self.lang = "ar" if nlp.lang == "ar" else "en"
+        self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        self.aliases: dict[int, tuple[Alias, tuple[str, ...]]] = {}
+        normalizer = nlp.get_pipe("cmcc_normalizer")
+        for alias in aliases(profile_key):
+            if alias.lang != self.lang:
+                continue
+            key = f"{alias.type}|{alias.id}|{alias.ambiguous}|{alias.refers_back}|{alias.blocker}|{alias.text}"
+            pattern = normalizer(nlp.make_doc(alias.text))
+            self.aliases[nlp.vocab.strings.add(key)] = (alias, tuple(t.text for t in pattern))
+            self.matcher.add(key, [pattern])
+
+    def __call__(self, doc: Doc) -> Doc:
+        found: list[tuple[Span, Alias]] = []
+        for match_id, start, end in self.matcher(doc):
+            alias, shape = self.aliases[match_id]
+            span = doc[start:end]
+            if self._case_ok(span, alias, shape):
+                found.append((span, alias))
+        doc.spans["entities"] = list(self._resolve(doc, found))
+        return doc
+
+    def _case_ok(self, span: Span, alias: Alias, shape: tuple[str, ...]) -> bool:
+        """English: acronyms exactly; a capitalized alias word needs a capitalized token."""
+        if self.lang != "en":
+            return True
+        if alias.case_sensitive:
+            return tuple(t.text for t in span) == shape
+        return not any(
+            word[:1].isupper() and token.text[:1].islower()
+            for word, token in zip(shape, span, strict=True)
+        )
+
+    def _resolve(self, doc: Doc, found: list[tuple[Span, Alias]]) -> Iterator[Span]:
+        blocked = [(s.start, s.end, a.id) for s, a in found if a.blocker]
+        kept = [(s, a) for s, a in found if not a.blocker and not _inside(s, a.id, blocked)]
+        by_type: dict[str, list[tuple[Span, Alias]]] = defaultdict(list)
+        for span, alias in kept:
+            by_type[alias.type].append((span, alias))
+        for _kind, items in by_type.items():
+            longest = {(s.start, s.end) for s in filter_spans([s for s, _ in items])}
+            items = [(s, a) for s, a in items if (s.start, s.end) in longest]
+            yield from self._accept(doc, items)
+
+    def _accept(self, doc: Doc, items: list[tuple[Span, Alias]]) -> Iterator[Span]:
+        """Apply corroboration (ambiguous aliases) and antecedents (back-references)."""
+        firm = {a.id for _, a in items if not a.ambiguous and not a.refers_back}
+        first_seen = {}
+        for span, alias in sorted(items, key=lambda x: x[0].start):
+            if not alias.ambiguous and not alias.refers_back:
+                first_seen.setdefault(alias.id, span.start)
+        entity_starts = {s.start for s, _ in items} | {s.end for s, _ in items}
+        for span, alias in items:
+            rule = "gazetteer"
+            if alias.refers_back:
+                if first_seen.get(alias.id, len(doc)) >= span.start:
+                    continue
+                rule = "refers back"
+            elif alias.ambiguous:
+                if not (alias.id in firm or self._corroborated(doc, span, alias, entity_starts)):
+                    continue
+                rule = "gazetteer (corroborated)"
+            out = Span(doc, span.start, span.end, label=alias.type, kb_id=alias.id)
+            out._.value = alias.id
+            out._.rule = rule
+            out._.confidence = 1.0 if rule == "gazetteer" else 0.8
+            yield out
+
+    def _corroborated(self, doc: Doc, span: Span, alias: Alias, entity_edges: set[int]) -> bool:
+        """An ambiguous alias counts when the outlet is itself, it stands in a list of
+        entities, or (English) it is capitalized where a common word would not be."""
+        if doc._.source and fold_text(doc._.source).casefold() == fold_text(alias.id).casefold():
+            return True
+        if self._listed(doc, span, entity_edges):
+            return True
+        first = span[0]
+        return self.lang == "en" and first.text[:1].isupper() and not _sentence_initial(first)
+
+    @staticmethod
+    def _listed(doc: Doc, span: Span, entity_edges: set[int]) -> bool:
+        """An ambiguous alias in a list of entities ("Israel, Egypt, and Jordan") is corroborated."""
+        i = span.start - 1
+        while i >= 0 and doc[i].norm_ in _LIST_JOINERS:
+            i -= 1
+        if i < span.start - 1 and i + 1 in entity_edges:
+            return True
+        j = span.end
+        while j < len(doc) and doc[j].norm_ in _LIST_JOINERS:
+            j += 1
+        return j > span.end and j in entity_edges
+
+
+def _sentence_initial(token: Token) -> bool:
+    if token.i == 0:
+        return True
+    previous = token.doc[token.i - 1]
+    return previous.is_space or previous.text in {".", "!", "?", ":", '"', "“", "\n"}
+
+
+def _inside(span: Span, entity_id: str, blocked: Iterable[tuple[int, int, str]]) -> bool:
+    return any(b_start <= span.start and span.end <= b_end and entity_id == b_id for b_start, b_end, b_id in blocked)

@@ -1,0 +1,132 @@
+"""Extraction over whole articles: article paragraphs in, mentions and claims with offsets out.
+
+Only article paragraphs are read (boilerplate and front matter are not, and a caption
+is read without its image URL). They are joined into one spaCy Doc per article, so
+back-references and corroboration see the whole article, and every span is mapped back
+to offsets in the stored text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span
+
+from ..layout import ARTICLE_KINDS
+from .components import span_offsets
+from .pipeline import get_pipeline
+from .records import MENTION_TYPES, Claim, Extraction, Mention
+
+_JOIN = "\n\n"
+_BATCH = 64
+# Extraction reads at most this much article text per document (spaCy's own default
+# limit): a longer document is stored and searchable in full, extracted up to here.
+MAX_EXTRACT_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ArticleInput:
+    """What extraction needs to know about one stored article."""
+
+    text: str
+    lang: str
+    paragraphs: Sequence[tuple[int, int, str]]  # (start, end, kind) in the stored text
+    sentences: Sequence[tuple[int, int]] = ()  # (start, end) in the stored text, in order
+    published: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """Article paragraphs joined into one string, with the map back to stored offsets."""
+
+    text: str
+    starts: tuple[int, ...]  # where each piece starts in the joined text
+    origins: tuple[int, ...]  # where that piece starts in the stored text
+
+    def to_stored(self, i: int) -> int:
+        k = max(bisect_right(self.starts, i) - 1, 0)
+        return self.origins[k] + (i - self.starts[k])
+
+
+def _join(article: ArticleInput) -> _Joined:
+    pieces, starts, origins, pos = [], [], [], 0
+    for start, end, kind in article.paragraphs:
+        if kind not in ARTICLE_KINDS:
+            continue
+        starts.append(pos)
+        origins.append(start)
+        pieces.append(article.text[start:end])
+        pos += end - start + len(_JOIN)
+    text = _JOIN.join(pieces)[:MAX_EXTRACT_CHARS]
+    return _Joined(text, tuple(starts) or (0,), tuple(origins) or (0,))
+
+
+def extract(articles: Iterable[ArticleInput], profile_key: str = "") -> Iterator[Extraction]:
+    """Extraction for each article, in order; pipelines are built once and fed in batches."""
+    batch: list[ArticleInput] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= _BATCH:
+            yield from _extract_batch(batch, profile_key)
+            batch = []
+    yield from _extract_batch(batch, profile_key)
+
+
+def _extract_batch(batch: list[ArticleInput], profile_key: str) -> Iterator[Extraction]:
+    results: dict[int, Extraction] = {}
+    for lang in {("ar" if a.lang == "ar" else "en") for a in batch}:
+        indexes = [i for i, a in enumerate(batch) if ("ar" if a.lang == "ar" else "en") == lang]
+        nlp = get_pipeline(lang, profile_key)
+        joined = [_join(batch[i]) for i in indexes]
+        docs = []
+        for i, j in zip(indexes, joined, strict=True):
+            doc = nlp.make_doc(j.text)
+            doc._.published = batch[i].published
+            doc._.source = batch[i].source
+            docs.append(doc)
+        for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
+            results[i] = _collect(batch[i], j, doc)
+    for i in range(len(batch)):
+        yield results[i]
+
+
+def _collect(article: ArticleInput, joined: _Joined, doc: Doc) -> Extraction:
+    sentence_starts = [s for s, _ in article.sentences]
+    mentions = []
+    for group in ("entities", "people", "values", "dates"):
+        for span in doc.spans.get(group, ()):
+            if span.label_ in MENTION_TYPES:
+                mentions.append(_mention(article, joined, span, sentence_starts))
+    claims = [_claim(article, joined, span, sentence_starts) for span in doc.spans.get("claims", ())]
+    mentions.sort(key=lambda m: (m.start, m.end, m.type))
+    return Extraction(tuple(mentions), tuple(claims))
+
+
+def _evidence(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> tuple[int, int, str, int | None]:
+    start, end = span_offsets(span)
+    s, e = joined.to_stored(start), joined.to_stored(end - 1) + 1
+    sentence = bisect_right(sentence_starts, s) if sentence_starts else None
+    return s, e, article.text[s:e], sentence
+
+
+def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Mention:
+    s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
+    return Mention(
+        type=span.label_, value=span._.value, text=quote, start=s, end=e, rule=span._.rule,
+        confidence=span._.confidence, sentence=sentence, unit=span._.unit,
+        qualifier=span._.qualifier, en=span._.en, derived=span._.derived,
+        partial=span._.partial,
+    )
+
+
+def _claim(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Claim:
+    s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
+    return Claim(
+        subject=span._.subject, predicate=span._.predicate, value=span._.value, text=quote,
+        start=s, end=e, rule=span._.rule, confidence=span._.confidence, sentence=sentence,
+        unit=span._.unit, qualifier=span._.qualifier, derived=span._.derived,
+        modality=span._.modality, as_of=span._.as_of or article.published,
+    )
