@@ -6,8 +6,10 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from ..normalize import fold, fold_text
+from .claims import ClaimFinder
 from .dates import DateFinder
 from .gazetteer import Gazetteer
+from .people import PeopleFinder
 from .pipeline import strip_proclitic
 from .profile import registered
 from .quantities import QuantityFinder
@@ -55,6 +57,12 @@ def make_gazetteer(nlp: Language, name: str, profile: str) -> Gazetteer:
     return Gazetteer(nlp, profile)
 
 
+@Language.factory("cmcc_people", default_config={"profile": ""})
+def make_people(nlp: Language, name: str, profile: str) -> PeopleFinder:
+    """Factory of the person finder (doc.spans["people"])."""
+    return PeopleFinder(nlp, profile)
+
+
 @Language.factory("cmcc_quantities", default_config={"profile": ""})
 def make_quantities(nlp: Language, name: str, profile: str) -> QuantityFinder:
     """Factory of the quantity, money and duration finder (doc.spans["values"])."""
@@ -65,6 +73,12 @@ def make_quantities(nlp: Language, name: str, profile: str) -> QuantityFinder:
 def make_dates(nlp: Language, name: str, profile: str) -> DateFinder:
     """Factory of the date finder (doc.spans["dates"])."""
     return DateFinder(nlp.lang, profile)
+
+
+@Language.factory("cmcc_claims", default_config={"profile": ""})
+def make_claims(nlp: Language, name: str, profile: str) -> ClaimFinder:
+    """Factory of the claim assembler (doc.spans["claims"]); runs last."""
+    return ClaimFinder(nlp, profile)
 
 
 def token_start(token: Token) -> int:

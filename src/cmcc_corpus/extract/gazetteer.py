@@ -77,6 +77,9 @@ class Gazetteer:
         self.lang = "ar" if nlp.lang == "ar" else "en"
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.aliases: dict[int, tuple[Alias, tuple[str, ...]]] = {}
+        places = registered(profile_key)["places"] or {}
+        # A capital is corroborated by its country ("The United States ... Washington has").
+        self.stands_for = {k: v.get("stands_for") for k, v in places.items() if isinstance(v, dict)}
         normalizer = nlp.get_pipe("cmcc_normalizer")
         for alias in aliases(profile_key):
             if alias.lang != self.lang:
@@ -113,14 +116,14 @@ class Gazetteer:
         by_type: dict[str, list[tuple[Span, Alias]]] = defaultdict(list)
         for span, alias in kept:
             by_type[alias.type].append((span, alias))
+        firm = {a.id for _, a in kept if not a.ambiguous and not a.refers_back}
         for _kind, items in by_type.items():
             longest = {(s.start, s.end) for s in filter_spans([s for s, _ in items])}
             items = [(s, a) for s, a in items if (s.start, s.end) in longest]
-            yield from self._accept(doc, items)
+            yield from self._accept(doc, items, firm)
 
-    def _accept(self, doc: Doc, items: list[tuple[Span, Alias]]) -> Iterator[Span]:
+    def _accept(self, doc: Doc, items: list[tuple[Span, Alias]], firm: set[str]) -> Iterator[Span]:
         """Apply corroboration (ambiguous aliases) and antecedents (back-references)."""
-        firm = {a.id for _, a in items if not a.ambiguous and not a.refers_back}
         first_seen = {}
         for span, alias in sorted(items, key=lambda x: x[0].start):
             if not alias.ambiguous and not alias.refers_back:
@@ -133,7 +136,8 @@ class Gazetteer:
                     continue
                 rule = "refers back"
             elif alias.ambiguous:
-                if not (alias.id in firm or self._corroborated(doc, span, alias, entity_starts)):
+                stands_for = self.stands_for.get(alias.id)
+                if not (alias.id in firm or stands_for in firm or self._corroborated(doc, span, alias, entity_starts)):
                     continue
                 rule = "gazetteer (corroborated)"
             out = Span(doc, span.start, span.end, label=alias.type, kb_id=alias.id)

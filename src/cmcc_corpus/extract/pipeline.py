@@ -19,7 +19,8 @@ from ..profile import data_file
 from .profile import Profile, registered
 
 PIPELINE_VERSION = "1"  # bump when extraction output changes, so `extract --all` is needed
-COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_quantities", "cmcc_dates")
+COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantities", "cmcc_dates",
+              "cmcc_claims")
 
 if not Token.has_extension("folded"):
     Token.set_extension("folded", default="")  # folded, lower-cased, clitics kept

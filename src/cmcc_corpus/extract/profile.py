@@ -15,7 +15,7 @@ from ..profile import data_file, has_data_file, load_user_profile, merge
 # One data file per concern; a user profile is a mapping of these names to additions.
 CONCERNS = (
     "calendar", "countries", "organizations", "places", "numbers", "quantities",
-    "hedges_and_modality", "predicates", "people", "subjects",
+    "hedges_and_modality", "predicates", "people", "subjects", "claims",
 )
 _REGISTRY: dict[str, Profile] = {}
 
@@ -61,7 +61,7 @@ def load_profile(user_file: Path | None = None) -> Profile:
     if user_file is not None:
         for concern, additions in load_user_profile(user_file).items():
             data[concern] = merge(data.get(concern) or {}, additions)
-    key = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:16]
     if key not in _REGISTRY:
         _REGISTRY[key] = Profile(data, key)
     return _REGISTRY[key]

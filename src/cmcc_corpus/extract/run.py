@@ -86,11 +86,25 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str) -> Iterator[Extr
             doc = nlp.make_doc(j.text)
             doc._.published = batch[i].published
             doc._.source = batch[i].source
+            _set_sentences(doc, j, batch[i])
             docs.append(doc)
         for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
             results[i] = _collect(batch[i], j, doc)
     for i in range(len(batch)):
         yield results[i]
+
+
+def _set_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> None:
+    """Sentence starts from the stored layout (which knows abbreviations and Arabic marks)."""
+    if not article.sentences or not len(doc):
+        return
+    starts = set()
+    for s, _ in article.sentences:
+        k = bisect_right(joined.origins, s) - 1
+        if k >= 0:
+            starts.add(joined.starts[k] + s - joined.origins[k])
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts or "\n" in doc[token.i - 1].text
 
 
 def _collect(article: ArticleInput, joined: _Joined, doc: Doc) -> Extraction:
