@@ -17,8 +17,9 @@ demo: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) ingest data/samples --manifest data/samples/manifest.jsonl
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) list
-	$(BIN)/cmcc-corpus --db $(DEMO_DB) search "Kiryat Gat"
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) search "كريات غات"
+	$(BIN)/cmcc-corpus --db $(DEMO_DB) entities --type country
+	$(BIN)/cmcc-corpus --db $(DEMO_DB) claims
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.text import Text
 
 from .cli import _emit, _open, _stdout, cli, format_option, handles_errors, profile_option
 from .evaluate import RECALL_ONLY, Report, evaluate, load_gold
@@ -17,7 +18,7 @@ from .extract.records import MENTION_TYPES
 from .extract.service import Extractor
 from .extract.storage import claims as stored_claims
 from .extract.storage import mentions as stored_mentions
-from .render import escape
+from .render import claims_view, escape
 
 CLAIM_FIELDS = ("doc_id", "file", "lang", "source", "published", "subject", "predicate", "value", "unit",
                 "qualifier", "derived", "modality", "as_of", "text", "start", "end", "sentence", "rule",
@@ -94,7 +95,12 @@ def claims_cmd(ctx: click.Context, subject: str | None, predicate: str | None, d
     with _open(ctx) as corpus:
         doc_id = corpus.resolve(doc).id if doc else None
         records = list(stored_claims(corpus, subject=subject, predicate=predicate, doc_id=doc_id))
-    _emit(records, fmt, CLAIM_COLUMNS, CLAIM_FIELDS, title=f"{len(records)} claims", wrap=("text",))
+    if fmt == "table":
+        out = _stdout()
+        out.print(Text(f"{len(records)} claims", style="bold"))
+        out.print(claims_view(records))
+    else:
+        _emit(records, fmt, CLAIM_COLUMNS, CLAIM_FIELDS)
     return 0
 
 

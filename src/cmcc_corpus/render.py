@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
@@ -157,3 +157,31 @@ def annotated(text: str, start: int, end: int, mentions: Iterable[Mapping[str, A
 def mention_legend() -> Text:
     """A one-line key to the mention colours."""
     return Text.assemble(*((f" {kind} ", style) for kind, style in MENTION_STYLES.items()))
+
+
+def claim_value(record: Mapping[str, Any]) -> str:
+    """A claim's value with its unit and qualifier, as a person reads it."""
+    value = f"{record['value']}"
+    if record.get("unit"):
+        value += f" {record['unit']}"
+    if record.get("qualifier") and record["qualifier"] != "exact":
+        value += f" ({record['qualifier']})"
+    if record.get("derived"):
+        value += " [derived]"
+    return value
+
+
+def claims_view(records: Sequence[Mapping[str, Any]]) -> Group:
+    """Claims grouped by document: the triple on one line, its quote indented below."""
+    lines: list[Text] = []
+    current = None
+    for r in records:
+        if r["file"] != current:
+            current = r["file"]
+            lines.append(Text.assemble((escape(current), "bold underline"), f"  {r.get('source') or ''} {r.get('published') or ''}"))
+        modality = "" if r.get("modality") in (None, "asserted") else f"  [{r['modality']}]"
+        lines.append(Text.assemble("  ", (escape(str(r["subject"])), "bold"), " · ", r["predicate"], " · ",
+                                   (escape(claim_value(r)), "green"), f"  as of {r.get('as_of') or '?'}{modality}"))
+        quote = Text(f"      “{escape(r['text'])}”", style="dim")
+        lines.append(quote)
+    return Group(*lines)
