@@ -19,6 +19,7 @@ from . import __version__
 from .errors import CorpusError
 from .formats import FORMATS
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
+from .extract.statistical import load_model
 from .extract.storage import mentions as stored_mentions
 from .render import (
     MENTION_COLUMNS,
@@ -83,6 +84,9 @@ def format_option(*choices: str) -> Callable[[F], F]:
                         help="Output format: a table for people, json/csv for programs.")
 
 
+ner_model_option = click.option(
+    "--ner-model", metavar="NAME",
+    help="Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), e.g. en_core_web_sm. Optional.")
 profile_option = click.option(
     "--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="YAML file of profile additions (countries, organizations, places, people, ...) merged over the defaults.")
@@ -130,14 +134,15 @@ def cli(ctx: click.Context, db: str | None, timeout: float, debug: bool) -> None
 @click.option("--extract/--no-extract", "do_extract", default=True, show_default=True,
               help="Extract mentions and claims of new articles as they go in.")
 @profile_option
+@ner_model_option
 @format_option("table", "json")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.pass_context
 @handles_errors
 def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None, lang: str | None,
                input_format: str | None, encoding: str | None, errors: str, max_bytes: int,
-               batch_size: int, do_extract: bool, profile: Path | None, fmt: str,
-               progress: bool | None) -> int:
+               batch_size: int, do_extract: bool, profile: Path | None, ner_model: str | None,
+               fmt: str, progress: bool | None) -> int:
     """Ingest articles: files, directories (recursive), globs, or - for stdin.
 
     Formats: .txt, .md (YAML front matter), .html/.htm, .json (object or list),
@@ -148,9 +153,11 @@ def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None
         raise click.BadParameter(f"no such file, directory or glob match: {escape(missing[0])}", param_hint="PATHS")
     if encoding:
         _check_encoding(encoding)
+    if ner_model and do_extract:
+        load_model(ner_model)  # exit 2 before the corpus is touched
     options = IngestOptions(manifest=manifest, lang=lang, encoding=encoding, errors=errors,
                             max_bytes=max_bytes, input_format=input_format, batch_size=batch_size,
-                            extract=do_extract, profile=profile)
+                            extract=do_extract, profile=profile, ner_model=ner_model)
     err = Console(stderr=True, highlight=False)
     show_progress = err.is_terminal if progress is None else progress
     with _open(ctx, write=True, create=True) as corpus:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.text import Text
 
-from .cli import _emit, _open, _stdout, cli, format_option, handles_errors, profile_option
+from .cli import _emit, _open, _stdout, cli, format_option, handles_errors, ner_model_option, profile_option
 from .evaluate import RECALL_ONLY, Report, evaluate, load_gold
 from .extract.records import MENTION_TYPES
 from .extract.service import Extractor
@@ -33,15 +33,16 @@ ENTITY_COLUMNS = (("type", "type"), ("value", "id"), ("documents", "docs"), ("me
 @cli.command("extract")
 @click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only stale ones.")
 @profile_option
+@ner_model_option
 @click.pass_context
 @handles_errors
-def extract_cmd(ctx: click.Context, everything: bool, profile: Path | None) -> int:
+def extract_cmd(ctx: click.Context, everything: bool, profile: Path | None, ner_model: str | None) -> int:
     """Re-run extraction on stored documents.
 
     Without --all, only documents never extracted, or extracted by another pipeline
     version or profile, are done (e.g. after editing a profile file).
     """
-    extractor = Extractor(profile)
+    extractor = Extractor(profile, ner_model)
     err = Console(stderr=True)
     with _open(ctx, write=True) as corpus:
         if not err.is_terminal:

@@ -40,6 +40,7 @@ class IngestOptions:
     batch_size: int = DEFAULT_BATCH
     extract: bool = True  # extract mentions and claims of new articles as they go in
     profile: Path | None = None  # a user's profile additions for extraction
+    ner_model: str | None = None  # an installed statistical spaCy pipeline to merge (English)
 
 
 @dataclass
@@ -121,7 +122,7 @@ def ingest(
     summary = IngestSummary()
     emit = on_event or (lambda kind, item: None)
     batch: list[Article] = []
-    extractor = Extractor(options.profile) if options.extract else None
+    extractor = Extractor(options.profile, options.ner_model) if options.extract else None
     for item in _articles(inputs, exclude, manifest, options, emit):
         if isinstance(item, InputError):
             summary.rejected += 1

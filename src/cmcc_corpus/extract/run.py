@@ -18,6 +18,7 @@ from ..layout import ARTICLE_KINDS
 from .components import span_offsets
 from .pipeline import get_pipeline
 from .records import MENTION_TYPES, Claim, Extraction, Mention
+from .statistical import merge_statistical
 
 _JOIN = "\n\n"
 _BATCH = 64
@@ -64,18 +65,22 @@ def _join(article: ArticleInput) -> _Joined:
     return _Joined(text, tuple(starts) or (0,), tuple(origins) or (0,))
 
 
-def extract(articles: Iterable[ArticleInput], profile_key: str = "") -> Iterator[Extraction]:
-    """Extraction for each article, in order; pipelines are built once and fed in batches."""
+def extract(articles: Iterable[ArticleInput], profile_key: str = "", ner_model: str | None = None) -> Iterator[Extraction]:
+    """Extraction for each article, in order; pipelines are built once and fed in batches.
+
+    `ner_model` names an installed statistical spaCy pipeline (English) whose PERSON,
+    ORG and LOC/FAC entities are added where ours found nothing; never required.
+    """
     batch: list[ArticleInput] = []
     for article in articles:
         batch.append(article)
         if len(batch) >= _BATCH:
-            yield from _extract_batch(batch, profile_key)
+            yield from _extract_batch(batch, profile_key, ner_model)
             batch = []
-    yield from _extract_batch(batch, profile_key)
+    yield from _extract_batch(batch, profile_key, ner_model)
 
 
-def _extract_batch(batch: list[ArticleInput], profile_key: str) -> Iterator[Extraction]:
+def _extract_batch(batch: list[ArticleInput], profile_key: str, ner_model: str | None = None) -> Iterator[Extraction]:
     results: dict[int, Extraction] = {}
     for lang in {("ar" if a.lang == "ar" else "en") for a in batch}:
         indexes = [i for i, a in enumerate(batch) if ("ar" if a.lang == "ar" else "en") == lang]
@@ -89,6 +94,8 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str) -> Iterator[Extr
             _set_sentences(doc, j, batch[i])
             docs.append(doc)
         for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
+            if ner_model and lang == "en":
+                merge_statistical(doc, ner_model)
             results[i] = _collect(batch[i], j, doc)
     for i in range(len(batch)):
         yield results[i]

@@ -12,6 +12,7 @@ from . import storage
 from .profile import load_profile
 from .records import Extraction
 from .run import ArticleInput, extract
+from .statistical import load_model
 
 _CHUNK = 200  # documents extracted and committed together by `extract`
 
@@ -19,14 +20,17 @@ _CHUNK = 200  # documents extracted and committed together by `extract`
 class Extractor:
     """Extracts new articles of a batch and saves the results with them."""
 
-    def __init__(self, profile: Path | None = None) -> None:
+    def __init__(self, profile: Path | None = None, ner_model: str | None = None) -> None:
         self.profile = load_profile(profile)
+        self.ner_model = ner_model
+        if ner_model:
+            load_model(ner_model)  # fail before any work when it is not installed
 
     def prepare(self, corpus: Corpus, batch: Sequence[Article]) -> Callable[[sqlite3.Connection, Article], None]:
         """Extract the articles not yet stored; return the hook that saves their results."""
         known = corpus.existing([a.id for a in batch])
         new = [a for a in batch if a.id not in known]
-        results = dict(zip([a.id for a in new], extract((as_input(a) for a in new), self.profile.key), strict=True))
+        results = dict(zip([a.id for a in new], extract((as_input(a) for a in new), self.profile.key, self.ner_model), strict=True))
 
         def save(conn: sqlite3.Connection, article: Article) -> None:
             if article.id in results:
@@ -40,7 +44,7 @@ class Extractor:
         for i in range(0, len(ids), _CHUNK):
             chunk = ids[i : i + _CHUNK]
             inputs = [storage.article_input(corpus, doc_id) for doc_id in chunk]
-            results: list[Extraction] = list(extract(inputs, self.profile.key))
+            results: list[Extraction] = list(extract(inputs, self.profile.key, self.ner_model))
             with corpus.transaction() as conn:
                 for doc_id, result in zip(chunk, results, strict=True):
                     storage.save(conn, doc_id, result, self.profile.key)
