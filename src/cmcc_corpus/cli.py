@@ -17,10 +17,10 @@ from rich.text import Text
 
 from . import __version__
 from .errors import CorpusError
-from .formats import FORMATS
-from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
 from .extract.statistical import load_model
 from .extract.storage import mentions as stored_mentions
+from .formats import FORMATS
+from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
 from .render import (
     MENTION_COLUMNS,
     MENTION_FIELDS,
@@ -53,7 +53,7 @@ class CliError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: Any = None) -> None:
         click.echo(f"error: {escape(self.format_message())}", err=True)

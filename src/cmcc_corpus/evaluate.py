@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,8 +176,8 @@ def _score_mentions(gold: Gold, mentions: Mapping[str, Iterable[Mapping[str, Any
         return None, {}
     gold_by: dict[str, set[Key]] = defaultdict(set)
     sys_by: dict[str, set[Key]] = defaultdict(set)
-    for row in gold.mentions:
-        gold_by[row["type"]].add(mention_key(row["doc"], row))
+    for gold_row in gold.mentions:
+        gold_by[gold_row["type"]].add(mention_key(gold_row["doc"], gold_row))
     for doc in docs:
         for row in mentions.get(doc, ()):
             sys_by[row["type"]].add(mention_key(doc, row))
@@ -187,7 +187,7 @@ def _score_mentions(gold: Gold, mentions: Mapping[str, Iterable[Mapping[str, Any
     return total, by_type
 
 
-def score_pairs(gold: list[Mapping[str, Any]], system: list[Mapping[str, Any]]) -> tuple[Score, Score]:
+def score_pairs(gold: Sequence[Mapping[str, Any]], system: Sequence[Mapping[str, Any]]) -> tuple[Score, Score]:
     """Document pairs as a set, and units as the set of [source line, translation line] links."""
     g_docs = {(r["source"], r["translation"]) for r in gold}
     s_docs = {(r["source"], r["translation"]) for r in system}
@@ -196,7 +196,7 @@ def score_pairs(gold: list[Mapping[str, Any]], system: list[Mapping[str, Any]]) 
     return score(g_docs, s_docs), score(g_units, s_units)
 
 
-def score_findings(gold: list[Mapping[str, Any]], system: list[Mapping[str, Any]]) -> dict[str, Any]:
+def score_findings(gold: Sequence[Mapping[str, Any]], system: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """A gold finding is matched by a finding with its subject, predicate and verdict whose
     sides carry the gold values, each asserted by (at least) the gold documents."""
     missed = [g for g in gold if not any(_finding_matches(g, s) for s in system)]
@@ -211,7 +211,7 @@ def _finding_matches(gold: Mapping[str, Any], found: Mapping[str, Any]) -> bool:
         norm_value(found.get("subject")), found.get("predicate"), found.get("verdict")
     ):
         return False
-    sides = {}
+    sides: dict[Any, set[str]] = {}
     for side in found.get("sides", ()):
         sides.setdefault(norm_value(side.get("value")), set()).update(side.get("docs", ()))
     return all(

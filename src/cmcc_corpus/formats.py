@@ -124,7 +124,9 @@ def _read_html(text: str, path: str, file: str) -> Iterator[Record]:
     extracted = trafilatura.bare_extraction(
         text, with_metadata=True, include_comments=False, include_tables=True, favor_recall=True
     )
-    doc: dict[str, Any] = extracted.as_dict() if extracted is not None else {}
+    doc: dict[str, Any] = {}
+    if extracted is not None:
+        doc = extracted if isinstance(extracted, dict) else extracted.as_dict()
     body = doc.get("text") or ""
     if not body.strip():
         raise InputError(path, "no article text found in the HTML")

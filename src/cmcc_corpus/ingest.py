@@ -11,9 +11,9 @@ from pathlib import Path
 from .article import Article, Metadata, prepare
 from .decode import DecodeOptions
 from .errors import CorpusError, InputError
+from .extract.service import Extractor
 from .formats import Record, parse_partial_date
 from .sources import Input, Skipped, discover, read_input
-from .extract.service import Extractor
 from .store import AddResult, Corpus
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024

@@ -97,14 +97,14 @@ def table(
     with an ellipsis past 16 characters.
     """
     rows = [{f: _cell_text(r.get(f)) for f, _ in columns} for r in records]
-    flex = set(wrap) or {f for f, _ in columns if f in flex}
+    flexible = set(wrap) or {f for f, _ in columns if f in flex}
     widths = {
         field: min(max([len(r[field]) for r in rows] + [len(heading)]), 14)
         for field, heading in columns
     }
-    spare = width - 3 * len(columns) - sum(w for f, w in widths.items() if f not in flex)
-    for field in flex:
-        widths[field] = max(spare // len(flex), 12)
+    spare = width - 3 * len(columns) - sum(w for f, w in widths.items() if f not in flexible)
+    for field in flexible:
+        widths[field] = max(spare // len(flexible), 12)
     t = Table(title=title, show_lines=bool(wrap), header_style="bold", box=box.SIMPLE_HEAD,
               show_edge=False)
     for field, heading in columns:

@@ -22,6 +22,7 @@ DEFAULT_DB = "cmcc-corpus.db"
 DB_ENV = "CMCC_CORPUS_DB"
 NEAR_DUPLICATE_MIN = 90.0  # rapidfuzz ratio (0-100) at which a re-publication is linked
 _NEAR_DUP_CHARS = 20_000  # compare at most this much text: bounded time for huge documents
+_NEAR_DUP_CANDIDATES = 5  # documents compared with each new one, most similar sketches first
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _WORD = re.compile(r"\w+")
 
@@ -234,9 +235,13 @@ class Corpus:
         if not a.sketch:
             return ()
         marks = ",".join("?" * len(a.sketch))
+        # The few documents sharing the most sketch keys: a story republished a hundred
+        # times costs a handful of comparisons per new copy, not a hundred.
         candidates = conn.execute(
-            f"SELECT DISTINCT d.id, d.text FROM sketches s JOIN documents d ON d.id = s.doc_id"
-            f" WHERE s.key IN ({marks}) AND d.id != ? AND d.lang = ?",
+            f"SELECT d.id, d.text FROM (SELECT doc_id, count(*) AS shared FROM sketches"
+            f" WHERE key IN ({marks}) AND doc_id != ? GROUP BY doc_id"
+            f" ORDER BY shared DESC LIMIT {_NEAR_DUP_CANDIDATES}) c"
+            f" JOIN documents d ON d.id = c.doc_id WHERE d.lang = ?",
             (*a.sketch, a.id, a.lang),
         ).fetchall()
         mine = hash_form(a.text)[:_NEAR_DUP_CHARS]

@@ -143,7 +143,7 @@ class ClaimFinder:
         negated = {k[2:] for k, _, _ in matches if k.startswith("n|")}
         firm = [(k[2:], s, e) for k, s, e in matches if k.startswith("p|")]
         refers_back = any(k == "pron" for k, _, _ in matches)
-        best: dict[tuple[str, int], tuple[int, Span]] = {}
+        best: dict[tuple[str, int, str], tuple[int, Span]] = {}
         for trigger in _outermost(_Trigger(k[2:], s, e, k.startswith("a|")) for k, s, e in matches if k[:2] in ("p|", "a|")):
             spec = self.predicates[trigger.predicate]
             if trigger.predicate in negated or (trigger.ambiguous and not self._licensed(trigger, spec, firm, inside)):
@@ -165,7 +165,7 @@ class ClaimFinder:
         """An ambiguous trigger counts right before its value ("worth $67 billion"); before a
         place ("in", "في"), only shortly after an unambiguous trigger of a licensing predicate
         ("opened ... in Kiryat Gat") and where its own predicate has no unambiguous trigger."""
-        value_type = _VALUE_TYPES.get(spec.get("value"), spec.get("value"))
+        value_type = _VALUE_TYPES.get(str(spec.get("value")), spec.get("value"))
         if not any(i.start == trigger.end and i.type in (value_type, "org") for i in inside):
             return False
         if value_type != "place":
@@ -193,7 +193,7 @@ class ClaimFinder:
             ranked = [org for org, _ in salience.most_common() if self.org_kinds.get(str(org)) in kinds]
             anchor = next((i for i in reversed(seen) if i.type == "org" and i.value in ranked[:1]), None)
             return [anchor] if anchor else []
-        fits = [i for i in inside if i.type == _VALUE_TYPES.get(kind, kind) and not i.partial]
+        fits = [i for i in inside if i.type == _VALUE_TYPES.get(str(kind), kind) and not i.partial]
         if kind == "place" and spec.get("value_kinds"):
             fits = [i for i in fits if self.place_kinds.get(str(i.value)) in spec["value_kinds"]]
         if kind == "quantity":

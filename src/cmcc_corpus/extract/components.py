@@ -48,7 +48,7 @@ class Normalizer:
 @Language.factory("cmcc_normalizer", default_config={"profile": ""})
 def make_normalizer(nlp: Language, name: str, profile: str) -> Normalizer:
     """Factory of the normalizer component."""
-    return Normalizer(nlp.lang, profile)
+    return Normalizer(nlp.lang or "en", profile)
 
 
 @Language.factory("cmcc_gazetteer", default_config={"profile": ""})
@@ -66,13 +66,13 @@ def make_people(nlp: Language, name: str, profile: str) -> PeopleFinder:
 @Language.factory("cmcc_quantities", default_config={"profile": ""})
 def make_quantities(nlp: Language, name: str, profile: str) -> QuantityFinder:
     """Factory of the quantity, money and duration finder (doc.spans["values"])."""
-    return QuantityFinder(nlp.lang, profile)
+    return QuantityFinder(nlp.lang or "en", profile)
 
 
 @Language.factory("cmcc_dates", default_config={"profile": ""})
 def make_dates(nlp: Language, name: str, profile: str) -> DateFinder:
     """Factory of the date finder (doc.spans["dates"])."""
-    return DateFinder(nlp.lang, profile)
+    return DateFinder(nlp.lang or "en", profile)
 
 
 @Language.factory("cmcc_claims", default_config={"profile": ""})

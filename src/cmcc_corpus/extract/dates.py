@@ -42,6 +42,7 @@ _WORD_TAGS = {"on": "IN", "before": "BEFORE", "ago": "AGO", "after": "AFTER", "t
 _REL_TAGS = {"days": "RD", "weeks": "RW", "months": "RM", "years": "RY"}
 # Connectors that may open or close a grammar match but are not part of the quote.
 _EDGE = {"P", "C", "THE", "OF", "IN", "BEFORE", "AGO", "AFTER", "TO", "DAYW", "AND", "YW", "MW"}
+_JOINERS = {"P", "C", "THE", "OF", "IN", "BEFORE", "TO", "AND"}  # never a date on their own
 _COUNT = "NUM|DAY|UNIT|DAYW|YW|MW|AND|C"
 # Rule -> patterns over date tags: `A|B` either tag, `?` optional, `+` repeated; an `en:` or
 # `ar:` prefix limits a pattern to one language. Rules listed first win a tie.
@@ -177,6 +178,8 @@ class DateFinder:
     def _load_words(self, profile: Profile) -> None:
         """Date words, relative dates, month and weekday names, modifiers, month parts."""
         cal, hedges = profile["calendar"], profile["hedges_and_modality"]
+        for mark, tag in _PUNCT.items():
+            self._add(tag, None, mark)
         for key, tag in _WORD_TAGS.items():
             for word in (cal["date_words"].get(key) or {}).get(self.lang) or []:
                 self._add(tag, key, word)
@@ -259,41 +262,51 @@ class DateFinder:
         self.shape_res["MDAY"] = re.compile(
             rf"(?P<m1>{mon})[-/.]?(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})[-/.]?(?P<m2>{mon})")
         self.shape_res["QYEAR"] = re.compile(rf"(?P<q>{names('QUAL')})-(?P<y>\d{{4}})")
-        matcher = Matcher(self.vocab)
-        for tag, rx in self.shape_res.items():
-            matcher.add(tag, [[{"NORM": {"REGEX": f"^(?:{rx.pattern})$"}}]])
+        matcher = Matcher(self.vocab)  # one regex for all shapes: one call per token
+        shapes = "|".join(f"(?:{rx.pattern})" for rx in self.shape_res.values())
+        matcher.add("SHAPE", [[{"NORM": {"REGEX": f"^(?:{shapes})$"}}]])
         return matcher
 
     # ---- tagging ------------------------------------------------------------------------------
 
     def _tag(self, doc: Doc) -> dict[int, Item]:
         """Set token._.date_tag on every date word of `doc`; its items by token index."""
-        found = [Span(doc, s, e, label="WORD") for _, s, e in self.words(doc)]
-        found += [Span(doc, s, e, label=self.vocab.strings[m]) for m, s, e in self.shapes(doc)]
+        found = [(e - s, s, e, "WORD") for _, s, e in self.words(doc)]
+        found += [(e - s, s, e, self.vocab.strings[m]) for m, s, e in self.shapes(doc)]
         items: dict[int, Item] = {}
-        for token in doc:
-            token._.date_tag = _PUNCT.get(token.norm_, "")
-            if token._.date_tag:
-                items[token.i] = Item(token._.date_tag, None, token.norm_, token.i, token.i + 1)
-        for span in filter_spans(found):
-            if (item := self._item(span)) is None:
+        for _, start, end, label in sorted(found, key=lambda f: (-f[0], f[1])):  # longest first
+            if any(i in items for i in range(start, end)):
                 continue
-            for token in span:
-                token._.date_tag = item.tag if token.i == span.start else item.tag + "~"
-                items[token.i] = item
+            if (item := self._item(doc[start:end], label)) is None:
+                continue
+            for i in range(start, end):
+                doc[i]._.date_tag = item.tag if i == start else item.tag + "~"
+                items[i] = item
         return items
 
-    def _item(self, span: Span) -> Item | None:
+    def _runs(self, doc: Doc, items: dict[int, Item]) -> list[Span]:
+        """Runs of tagged tokens holding more than connectors: the only places dates can be."""
+        runs: list[list[int]] = []
+        for i in sorted(items):
+            if runs and runs[-1][-1] == i - 1:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        return [doc[run[0]:run[-1] + 1] for run in runs
+                if any(items[i].tag not in _JOINERS for i in run)]
+
+    def _item(self, span: Span, label: str) -> Item | None:
         text = " ".join(t.norm_ for t in span)
-        if span.label_ == "WORD":
+        if label == "WORD":
             tag, value = self.phrases[tuple(t.norm_ for t in span)]
             return Item(tag, value, text, span.start, span.end)
-        m = self.shape_res[span.label_].fullmatch(text)
+        label, m = next(((k, m) for k, rx in self.shape_res.items() if (m := rx.fullmatch(text))),
+                        (label, None))
         if m is None:
             return None
         if m.start(m.lastindex or 0) > 0 and not span[0]._.clitic:  # و17: quote 17 only
             span[0]._.clitic = len(span[0].text) - len(span[0].text.lstrip("وفبل"))
-        return Item(*self._shape_value(span.label_, m), text, span.start, span.end)
+        return Item(*self._shape_value(label, m), text, span.start, span.end)
 
     def _shape_value(self, label: str, m: re.Match[str]) -> tuple[str, Any]:
         g, groups = m.groupdict(), [x for x in m.groups() if x]
@@ -319,7 +332,9 @@ class DateFinder:
         items, ref = self._tag(doc), Ref.parse(doc._.published)
         priority = {rule: i for i, rule in enumerate(_GRAMMAR)}
         found: dict[tuple[int, int] | None, tuple[int, str, Reading]] = {}
-        for match_id, start, end in self.grammar(doc):
+        matches = [(m, run.start + s, run.start + e) for run in self._runs(doc, items)
+                   for m, s, e in self.grammar(run)]
+        for match_id, start, end in matches:
             rule = self.vocab.strings[match_id]
             reading = self._read(doc, items, rule, start, end, ref)
             if reading and (reading.span not in found or priority[rule] < found[reading.span][0]):

@@ -124,7 +124,7 @@ class Gazetteer:
 
     def _accept(self, doc: Doc, items: list[tuple[Span, Alias]], firm: set[str]) -> Iterator[Span]:
         """Apply corroboration (ambiguous aliases) and antecedents (back-references)."""
-        first_seen = {}
+        first_seen: dict[str, int] = {}
         for span, alias in sorted(items, key=lambda x: x[0].start):
             if not alias.ambiguous and not alias.refers_back:
                 first_seen.setdefault(alias.id, span.start)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, NamedTuple
 
@@ -145,9 +145,10 @@ def parse_digits(text: str) -> float | None:
         elif len(groups) == 1:
             text = f"{head}.{groups[0]}"
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def split_glued(norm: str) -> tuple[str, float, str] | None:
@@ -193,7 +194,6 @@ def read_number(words: Sequence[Word], i: int, lex: NumberLexicon) -> Reading | 
         scale = lex.suffixes.get(suffix) or lex.scales.get(suffix)
         if scale:  # `67bn`, `10k`, `4آلاف`
             kind, value, suffix = "big", value * scale, ""
-            acc.scale = scale
     _extend(acc, kind, value, joined=False, lex=lex)
     if not suffix:
         end = _compose(words, end, acc, lex)
@@ -360,7 +360,7 @@ def _fits(acc: _Acc, kind: str, value: float, joined: bool, lex: NumberLexicon) 
 
 def _magnitude(value: float) -> float:
     """The scale a big cardinal stands at (ألفين -> 1000, مليوني -> 1000000)."""
-    return float(10 ** (3 * int(math.log10(value) // 3)))
+    return float(10 ** (3 * int(math.log10(value) // 3))) if value >= 1 else 1.0
 
 
 def _tidy(value: float) -> float:
@@ -378,7 +378,3 @@ def fraction_tail(words: Sequence[Word], i: int, lex: NumberLexicon) -> tuple[fl
         return None
     return atom[1], atom[2]
 
-
-def with_value(reading: Reading, value: float) -> Reading:
-    """A copy of `reading` holding another value."""
-    return replace(reading, value=_tidy(value))

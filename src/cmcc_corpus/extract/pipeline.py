@@ -9,6 +9,7 @@ are never touched.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -91,16 +92,17 @@ def import_components() -> None:
 
 def _customize_tokenizer(nlp: Language) -> None:
     """Keep abbreviations whole (`Capt.`), split `U.S.-led`, and `2025.` at a sentence end."""
+    tokenizer: Any = nlp.tokenizer
     if nlp.lang == "en":
         for abbr in data_file("layout")["abbreviations"]["en"]:
             for form in {abbr.capitalize() + ".", abbr.upper() + ".", abbr + "."}:
                 if "." not in form[:-1]:
-                    nlp.tokenizer.add_special_case(form, [{"ORTH": form}])
-    infixes = [*nlp.Defaults.infixes, r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])", r"[\[\]()]"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.",
+                    tokenizer.add_special_case(form, [{"ORTH": form}])
+    infixes = [*(nlp.Defaults.infixes or ()), r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])", r"[\[\]()]"]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.",
                 r"(?<=[\u0600-\u06ff])\."]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 
 def profile_of(nlp: Language) -> Profile:

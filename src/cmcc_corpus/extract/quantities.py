@@ -34,8 +34,8 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
 # Order of ISO 8601 designators: (in the time part, designator).
 _ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"),
               (True, "H"), (True, "M"), (True, "S"))
-_UNIT_KINDS = ("unit", "unit2")
 _AMBIGUOUS_CONFIDENCE = 0.5
+_SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
 
 class Mark(NamedTuple):
@@ -79,7 +79,7 @@ class Marks:
 
     def positions(self, *kinds: str) -> list[int]:
         """Token positions where a mark of one of `kinds` starts, in order."""
-        return sorted(i for i, marks in self.starting.items() if any(m.kind in kinds for m in marks))
+        return sorted(i for i, at in self.starting.items() if any(m.kind in kinds for m in at))
 
     def of(self, kind: str) -> list[Mark]:
         """Every mark of one kind, longest first at each position."""
@@ -114,6 +114,7 @@ class Cues:
         return strip_proclitic(folded, self.lexicon)[0] if self.lang == "ar" else folded
 
     def _pattern(self, nlp: spacy.Language, phrase: str) -> Doc:
+        """A data phrase tokenized and normalized exactly like a text."""
         doc = nlp.make_doc(str(phrase))
         for token in doc:
             token.norm_ = self.norm(token.text)
@@ -138,6 +139,7 @@ def _phrases(lang: str, profile: Profile) -> Iterator[tuple[str, str, str, bool]
     yield from _table({"": one}, lang, {lang: "one", f"{lang}_after": "one_after"})
     for phrase in one.get("rates", {}).get(lang, []):
         yield "rate", "", phrase, False
+    yield from _table({"": q.get("ages", {})}, lang, {lang: "age", f"{lang}_after": "age_after"})
     for phrase in q.get("fillers", {}).get(lang, []):
         yield "filler", "", phrase, False
     for phrase in q.get("totals", {}).get(lang, []):
@@ -178,6 +180,9 @@ class QuantityFinder:
                         for s in e.get("symbols", [])}
         self.confirmable = {u for u, e in q.get("units", {}).items()
                             if e.get(f"{self.lang}_confirm_after")}
+        # The singular of each unit (يوم, عام): before a definite noun it is "the day of".
+        self.singulars = {self.cues.norm(e[self.lang][0])
+                          for e in q.get("duration_units", {}).values() if e.get(self.lang)}
 
     def __call__(self, doc: Doc) -> Doc:
         words = self.words(doc)
@@ -185,15 +190,23 @@ class QuantityFinder:
         readings = find_numbers(words, self.lex)
         found = [self._dual_unit(doc, m, marks) for m in marks.of("unit2")]
         for r in readings:
+            if self._calendar_year(r, marks):
+                continue
             hit = (self._money(r, marks) or self._duration(doc, words, r, marks)
                    or self._quantity(doc, r, marks) or self._total(doc, r, marks, found))
             if hit is not None:
                 found.append(hit)
         taken = {i for f in found for i in range(f.start, f.end)}
         found += self._bare_durations(doc, words, marks, taken, _rate_positions(doc, readings))
-        found = _compounds(sorted(found, key=lambda f: f.start), doc, self.lex)
+        found = _compounds(_without_overlaps(found), doc, self.lex)
         doc.spans["values"] = [self._span(doc, f) for f in found]
         return doc
+
+    def _calendar_year(self, r: Reading, marks: Marks) -> bool:
+        """`عام 2017`, `the year 2017`: a date, whatever follows it."""
+        unit = marks.before(r.start, "dur")
+        return unit is not None and unit.key == "year" and r.kind == "digits" and (
+            1000 <= r.value <= 2200)
 
     def words(self, doc: Doc) -> list[Word]:
         """The tokens of `doc` as the number reader sees them."""
@@ -244,11 +257,27 @@ class QuantityFinder:
                 k += 1  # half an hour
             mark = marks.at(k, "dur")
             unit, end = (mark.key, mark.end) if mark else (None, r.end)
-        if unit is None or (r.prefix and r.prefix not in ("و",)):
+        if unit is None or (r.prefix and r.prefix not in ("و",)) or not r.value:
+            return None
+        if self._age(doc, marks, r.start, end) or self._one_of(r) or self._idafa(doc, end):
             return None
         confidence = 0.5 if r.kind == "vague" else 0.6 if r.ambiguous else 0.9
         return self._make_duration(words, marks, unit, r.value, r.start, end, "duration",
                                    confidence)
+
+    def _age(self, doc: Doc, marks: Marks, start: int, end: int) -> bool:
+        """Whether a duration at [start, end) is someone's age (`a 13-year-old`)."""
+        k = end + 1 if end < len(doc) and doc[end].norm_ == "-" else end
+        return marks.before(start, "age") is not None or marks.at(k, "age_after") is not None
+
+    def _one_of(self, r: Reading) -> bool:
+        """Arabic أحد / إحدى before a noun is "one of" (a count of one is جندي واحد)."""
+        return self.lang == "ar" and r.ambiguous and r.value == 1
+
+    def _idafa(self, doc: Doc, end: int) -> bool:
+        """`89 يوم السبت`: a singular unit before a definite noun is "the day of", no count."""
+        return (self.lang == "ar" and end < len(doc) and doc[end - 1].norm_ in self.singulars
+                and doc[end].norm_.startswith("ال"))
 
     def _make_duration(self, words: list[Word], marks: Marks, unit: str, count: float,
                        start: int, end: int, rule: str, confidence: float) -> Found:
@@ -287,19 +316,28 @@ class QuantityFinder:
         `rate`: the cue follows a number, so an article is "per" (`600 trucks a day`).
         """
         cue = marks.at(i, "one")
-        article = cue is not None and cue.end - cue.start == 1 and doc[i].norm_ in self.lex.articles
-        if cue is not None and marks.before(i, "rate") is None and not (article and rate):
-            k = cue.end + (cue.end < len(doc) and doc[cue.end].norm_ == "-")  # all-day
-            unit = marks.at(k, "dur", *(("dur_def",) if self.lang == "ar" else ()))
-            if unit is not None:
-                end = (marks.at(unit.end, "one_after") or unit).end  # لمدة أسبوع واحد
-                return self._make_duration(words, marks, unit.key, 1, i, end, "one",
-                                           0.6 if article else 0.8)
-        unit = marks.at(i, "dur")
-        after = marks.at(unit.end, "one_after") if unit is not None else None
-        if unit is None or after is None:
+        if cue is None or marks.before(i, "rate") is not None:
+            unit = marks.at(i, "dur")
+            after = self._one_after(doc, marks, unit.end) if unit is not None else None
+            if unit is None or after is None or marks.before(i, "age") is not None:
+                return None
+            return self._make_duration(words, marks, unit.key, 1, i, after, "one", 0.8)
+        article = cue.end - cue.start == 1 and doc[i].norm_ in self.lex.articles
+        k = cue.end + (cue.end < len(doc) and doc[cue.end].norm_ == "-")  # all-day
+        unit = marks.at(k, "dur", *(("dur_def",) if self.lang == "ar" else ()))
+        plural = self.lang == "en" and unit is not None and doc[unit.end - 1].norm_[-1:] == "s"
+        if unit is None or plural or (article and rate):
             return None
-        return self._make_duration(words, marks, unit.key, 1, i, after.end, "one", 0.8)
+        end = self._one_after(doc, marks, unit.end) or unit.end  # لمدة أسبوع واحد
+        return self._make_duration(words, marks, unit.key, 1, i, end, "one",
+                                   0.6 if article else 0.8)
+
+    def _one_after(self, doc: Doc, marks: Marks, i: int) -> int | None:
+        """End of كامل / واحد right after a unit; `وأحد` (and one of) folds alike but is not."""
+        after = marks.at(i, "one_after")
+        if after is None or any(c in doc[i].text for c in "أإ"):
+            return None
+        return after.end
 
     # -- quantities --------------------------------------------------------------------
 
@@ -333,8 +371,10 @@ class QuantityFinder:
 
     def _counts(self, doc: Doc, r: Reading, unit: Mark, marks: Marks) -> bool:
         """Whether `unit` really is what the number counts."""
-        if r.ambiguous and unit.start != r.end:
-            return False  # `one of the soldiers`: "one of", not a count
+        if (r.ambiguous and unit.start != r.end) or self._one_of(r):
+            return False  # `one of the soldiers`, أحد الجنود: "one of", not a count
+        if unit.ambiguous and r.kind == "digits" and 1900 <= r.value <= 2100 and not r.prefix:
+            return False  # `لعام 2017 جمعية`: a year before "assembly", not 2017 NGOs
         if unit.start == r.end and doc[unit.start].norm_.startswith("ال"):
             return False  # Arabic counts indefinite nouns: أحد الجنود is "one of the soldiers"
         if unit.ambiguous and unit.key in self.confirmable:
@@ -361,6 +401,7 @@ class QuantityFinder:
         return Found("quantity", start, end, 2, mark.key, qualifier, "dual", 0.8)
 
     def _span(self, doc: Doc, found: Found) -> Span:
+        """The span of a found value, with its extension attributes set."""
         span = Span(doc, found.start, found.end, label=found.label)
         span._.value, span._.unit, span._.qualifier = found.value, found.unit, found.qualifier
         span._.rule, span._.confidence = found.rule, found.confidence
@@ -389,10 +430,20 @@ def _rate_positions(doc: Doc, readings: list[Reading]) -> set[int]:
 
 
 def _sentence_start(doc: Doc, i: int) -> int:
-    """The first token of the sentence holding token `i`."""
-    while i > 0 and doc[i - 1].norm_ not in _SENTENCE_ENDS and "\n" not in doc[i - 1].text:
+    """The first token of the sentence holding token `i` (looking back a bounded way)."""
+    limit = max(0, i - _SENTENCE_REACH)
+    while i > limit and doc[i - 1].norm_ not in _SENTENCE_ENDS and "\n" not in doc[i - 1].text:
         i -= 1
     return i
+
+
+def _without_overlaps(found: list[Found]) -> list[Found]:
+    """In text order; of two overlapping values the one starting first (then longer) stays."""
+    kept: list[Found] = []
+    for f in sorted(found, key=lambda f: (f.start, f.start - f.end)):
+        if not kept or f.start >= kept[-1].end:
+            kept.append(f)
+    return kept
 
 
 def iso_duration(parts: tuple[tuple[bool, str, float], ...]) -> str:
@@ -406,6 +457,7 @@ def iso_duration(parts: tuple[tuple[bool, str, float], ...]) -> str:
 
 
 def _amount(value: float) -> str:
+    """`17`, `3.5`: an ISO amount without a needless `.0`."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
