@@ -328,7 +328,9 @@ def test_arabic_words_do_not_clash_with_proclitic_stripping(
     without = {**data, "people": {}, "subjects": {}}
     lexicon = Profile(data, "people-test-with").arabic_lexicon
     before = Profile(without, "people-test-without").arabic_lexicon
-    pushed_out = sorted(before - lexicon)
+    # بعمر ("at the age of", quantities.yaml) is ب + عمر (Omar): both sides of a match
+    # normalize to عمر, so matching is unchanged; listed so the check stays strict otherwise.
+    pushed_out = sorted(before - lexicon - {"بعمر"})
     names: set[str] = set()
     _collect_arabic(
         [people["given_names"]["ar"]] + [e["ar"] for e in people["known"].values()], names

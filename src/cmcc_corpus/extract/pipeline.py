@@ -52,6 +52,8 @@ def strip_proclitic(word: str, lexicon: frozenset[str]) -> tuple[str, int]:
     """The lexicon word under a proclitic (`للفاصل` -> `الفاصل`), and the clitic's length."""
     if word in lexicon or len(word) < 3:
         return word, 0
+    if word[0] in "وفبلك" and word[1:].replace(",", "").replace(".", "").isdigit():
+        return word[1:], 1  # و20، ب200: a conjunction or preposition glued to a number
     for clitic in _PROCLITICS:
         if not word.startswith(clitic) or len(word) - len(clitic) < 2:
             continue
@@ -70,7 +72,7 @@ def get_pipeline(lang: str, profile_key: str = "") -> Language:
     """The pipeline for `lang` ('ar' or anything else, read as English), built once."""
     profile = registered(profile_key)
     nlp = spacy.blank("ar" if lang == "ar" else "en")
-    _customize_tokenizer(nlp)
+    customize_tokenizer(nlp)
     import_components()
     for name in COMPONENTS:
         nlp.add_pipe(name, config={"profile": profile.key})
@@ -90,7 +92,7 @@ def import_components() -> None:
     from . import components  # noqa: F401
 
 
-def _customize_tokenizer(nlp: Language) -> None:
+def customize_tokenizer(nlp: Language) -> None:
     """Keep abbreviations whole (`Capt.`), split `U.S.-led`, and `2025.` at a sentence end."""
     tokenizer: Any = nlp.tokenizer
     if nlp.lang == "en":

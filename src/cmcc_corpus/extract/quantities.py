@@ -27,7 +27,7 @@ from .numbers import (
     fraction_tail,
     number_lexicon,
 )
-from .pipeline import _customize_tokenizer, strip_proclitic
+from .pipeline import customize_tokenizer, strip_proclitic
 from .profile import Profile, registered
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
@@ -97,7 +97,7 @@ class Cues:
         self.lang = "ar" if lang == "ar" else "en"
         self.lexicon = profile.arabic_lexicon if self.lang == "ar" else frozenset()
         nlp = spacy.blank(self.lang)
-        _customize_tokenizer(nlp)
+        customize_tokenizer(nlp)
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.labels: dict[int, tuple[str, str, bool]] = {}
         groups: dict[str, list[Doc]] = defaultdict(list)
