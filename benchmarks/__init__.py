@@ -1,0 +1,1 @@
+"""Benchmarks for cmcc-corpus: a realistic corpus generator and the ingest benchmark."""

@@ -1,0 +1,153 @@
+"""Single measurements: one CLI ingest in a child process, one bare spaCy tokenizer pass."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .generate import MANIFEST, REPO
+
+_SUMMARY = re.compile(r"ingested (\d+), duplicates (\d+), rejected (\d+)")
+
+
+@dataclass(frozen=True)
+class Mode:
+    """A way of running ingest: its label in the report and its extra CLI flags."""
+
+    label: str
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """One ingest: wall seconds, the child's peak RSS, documents stored, 1-min load before it."""
+
+    seconds: float
+    peak_rss_mib: float
+    ingested: int
+    load_before: float
+
+
+def ingest_command() -> list[str]:
+    """`python -m cmcc_corpus` when it exists, else the installed `cmcc-corpus` script."""
+    if importlib.util.find_spec("cmcc_corpus") is None:
+        sys.exit("cmcc_corpus is not importable: run with the project's .venv/bin/python")
+    if importlib.util.find_spec("cmcc_corpus.__main__") is not None:
+        return [sys.executable, "-m", "cmcc_corpus"]
+    script = Path(sys.executable).with_name("cmcc-corpus")
+    found = str(script) if script.exists() else shutil.which("cmcc-corpus")
+    if not found:
+        sys.exit("neither `python -m cmcc_corpus` nor a cmcc-corpus script is available")
+    return [found]
+
+
+def ingest_modes(with_extraction: bool = False) -> list[Mode]:
+    """Ingest without extraction (the speed target's mode), then with it if asked and available."""
+    help_text = run_child([*ingest_command(), "ingest", "--help"])[2]
+    if "--no-extract" not in help_text:
+        return [Mode("ingest")]
+    plain = Mode("ingest --no-extract", ("--no-extract",))
+    return [plain, Mode("ingest (with extraction)")] if with_extraction else [plain]
+
+
+def run_child(cmd: list[str]) -> tuple[float, float, str]:
+    """Run `cmd`; return its wall seconds, its own peak RSS in MiB and its output."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage, not all children's max
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{output[-2000:]}")
+    return seconds, _rss_mib(usage.ru_maxrss), output
+
+
+def _rss_mib(maxrss: int) -> float:
+    """ru_maxrss is KiB on Linux and bytes on macOS."""
+    return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
+
+
+def ingest_once(corpus_dir: Path, work_dir: Path, mode: Mode) -> IngestRun:
+    """Ingest `corpus_dir` with its manifest into a fresh corpus file under `work_dir`."""
+    db = Path(tempfile.mkdtemp(dir=work_dir)) / "corpus.db"
+    manifest = str(corpus_dir / MANIFEST)
+    cmd = [*ingest_command(), "--db", str(db), "ingest", str(corpus_dir), "--manifest", manifest]
+    load = os.getloadavg()[0]
+    seconds, rss, output = run_child([*cmd, "--no-progress", *mode.flags])
+    summary = _SUMMARY.search(output)
+    if summary is None:
+        raise RuntimeError(f"unexpected ingest output:\n{output[-2000:]}")
+    shutil.rmtree(db.parent)
+    return IngestRun(seconds, rss, int(summary[1]), load)
+
+
+def startup_seconds() -> float:
+    """Wall time of `cmcc-corpus --version`: the fixed cost included in every ingest run."""
+    return run_child([*ingest_command(), "--version"])[0]
+
+
+def tokenize_once(corpus_dir: Path, langs: Iterable[str]) -> float:
+    """Seconds for `spacy.blank(lang).pipe` over every generated text, one language at a time."""
+    import spacy
+
+    total = 0.0
+    for lang in langs:
+        nlp = spacy.blank(lang)
+        texts = (
+            (corpus_dir / row["file"]).read_text(encoding="utf-8")
+            for row in _manifest_rows(corpus_dir / MANIFEST)
+            if row["lang"] == lang
+        )
+        start = time.perf_counter()
+        for _ in nlp.pipe(texts):
+            pass
+        total += time.perf_counter() - start
+    return total
+
+
+def _manifest_rows(manifest: Path) -> Iterator[dict[str, str]]:
+    with manifest.open(encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def machine() -> dict[str, object]:
+    """CPU count, Python, platform, date, code version and load of this run."""
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _git_describe(),
+        "load_avg_start": os.getloadavg()[0],
+    }
+
+
+def _git_describe() -> str:
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
