@@ -20,6 +20,7 @@ _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _SKETCH_SIZE = 4  # bottom-k shingle hashes kept per document for near-duplicate blocking
 _SHINGLE = 5  # words per shingle
+_SKETCH_WORDS = 600  # shingles come from the opening words: bounded cost, and re-publications keep them
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def prepare(record: Record, meta: Metadata | None = None, force_lang: str | None
     hash_text = _WS.sub(" ", folded.text).strip()
     if not hash_text:
         raise InputError(record.path, "no text (empty or whitespace only)")
-    layout = analyze(record.text, record.format, record.title or meta.title)
+    layout = analyze(record.text, record.format, record.title or meta.title, folded)
     article_spans = [(p.start, p.end) for p in layout.paragraphs if p.kind in ARTICLE_KINDS]
     if not article_spans:
         raise InputError(record.path, "no article text (only page boilerplate)")
@@ -126,11 +127,14 @@ def _published(record: Record, meta: Metadata, paragraphs: tuple[Paragraph, ...]
 
 def _sketch(hash_text: str) -> tuple[int, ...]:
     """Bottom-k hashes of word shingles: near-duplicates share most of them."""
-    words = _WORD.findall(hash_text.lower())
+    words = _WORD.findall(hash_text[: _SKETCH_WORDS * 12].lower())[:_SKETCH_WORDS]
     if len(words) < 4 * _SHINGLE:
         return ()
+    word_hashes = [zlib.crc32(w.encode("utf-8")) for w in words]
+    # A shingle's hash combines its words' hashes positionally (stable across processes).
+    shifted = [word_hashes[k:] for k in range(_SHINGLE)]
     hashes = {
-        zlib.crc32(" ".join(words[i : i + _SHINGLE]).encode("utf-8"))
-        for i in range(len(words) - _SHINGLE + 1)
+        (a * 0x9E3779B1 ^ b * 0x85EBCA77 ^ c * 0xC2B2AE3D ^ d * 0x27D4EB2F ^ e) & 0xFFFFFFFF
+        for a, b, c, d, e in zip(*shifted, strict=False)
     }
     return tuple(sorted(hashes)[:_SKETCH_SIZE])

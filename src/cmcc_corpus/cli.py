@@ -17,8 +17,6 @@ from rich.text import Text
 
 from . import __version__
 from .errors import CorpusError
-from .extract.statistical import load_model
-from .extract.storage import mentions as stored_mentions
 from .formats import FORMATS
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
 from .render import (
@@ -154,6 +152,8 @@ def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None
     if encoding:
         _check_encoding(encoding)
     if ner_model and do_extract:
+        from .extract.statistical import load_model
+
         load_model(ner_model)  # exit 2 before the corpus is touched
     options = IngestOptions(manifest=manifest, lang=lang, encoding=encoding, errors=errors,
                             max_bytes=max_bytes, input_format=input_format, batch_size=batch_size,
@@ -257,7 +257,11 @@ def show_cmd(ctx: click.Context, doc: str, bidi: str, annotate: bool, fmt: str) 
         paragraphs = corpus.paragraphs(found.id)
         sentences = corpus.sentence_count(found.id)
         near = corpus.near_duplicates(found.id)
-        found_mentions = list(stored_mentions(corpus, doc_id=found.id)) if annotate or fmt == "json" else []
+        found_mentions = []
+        if annotate or fmt == "json":
+            from .extract.storage import mentions as stored_mentions
+
+            found_mentions = list(stored_mentions(corpus, doc_id=found.id))
     if fmt == "json":
         record = {f: getattr(found, f) for f in DOC_JSON_FIELDS}
         record.update(text=text, sentences=sentences, near_duplicates=[{"id": i, "score": s} for i, s in near],

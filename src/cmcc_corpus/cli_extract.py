@@ -15,9 +15,6 @@ from rich.text import Text
 from .cli import _emit, _open, _stdout, cli, format_option, handles_errors, ner_model_option, profile_option
 from .evaluate import RECALL_ONLY, Report, evaluate, load_gold
 from .extract.records import MENTION_TYPES
-from .extract.service import Extractor
-from .extract.storage import claims as stored_claims
-from .extract.storage import mentions as stored_mentions
 from .render import claims_view, escape
 
 CLAIM_FIELDS = ("doc_id", "file", "lang", "source", "published", "subject", "predicate", "value", "unit",
@@ -42,6 +39,8 @@ def extract_cmd(ctx: click.Context, everything: bool, profile: Path | None, ner_
     Without --all, only documents never extracted, or extracted by another pipeline
     version or profile, are done (e.g. after editing a profile file).
     """
+    from .extract.service import Extractor
+
     extractor = Extractor(profile, ner_model)
     err = Console(stderr=True)
     with _open(ctx, write=True) as corpus:
@@ -64,6 +63,8 @@ def extract_cmd(ctx: click.Context, everything: bool, profile: Path | None, ner_
 @handles_errors
 def entities_cmd(ctx: click.Context, kind: str | None, lang: str | None, doc: str | None, fmt: str) -> int:
     """Mentions grouped by canonical id, with counts per document."""
+    from .extract.storage import mentions as stored_mentions
+
     with _open(ctx) as corpus:
         doc_id = corpus.resolve(doc).id if doc else None
         rows = list(stored_mentions(corpus, type=kind, lang=lang, doc_id=doc_id))
@@ -93,6 +94,8 @@ def entities_cmd(ctx: click.Context, kind: str | None, lang: str | None, doc: st
 @handles_errors
 def claims_cmd(ctx: click.Context, subject: str | None, predicate: str | None, doc: str | None, fmt: str) -> int:
     """Subject-predicate-value claims with their quote as evidence."""
+    from .extract.storage import claims as stored_claims
+
     with _open(ctx) as corpus:
         doc_id = corpus.resolve(doc).id if doc else None
         records = list(stored_claims(corpus, subject=subject, predicate=predicate, doc_id=doc_id))
@@ -118,6 +121,9 @@ def evaluate_cmd(ctx: click.Context, gold: tuple[Path, ...], min_f1: float | Non
     positives. Organisation and place gold is recall-only: their precision is shown
     but not gated by --min-f1.
     """
+    from .extract.storage import claims as stored_claims
+    from .extract.storage import mentions as stored_mentions
+
     rows = load_gold(gold)
     with _open(ctx) as corpus:
         by_file_m: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -9,6 +9,7 @@ from functools import cache
 from .normalize import fold_text
 from .profile import data_file
 
+_DIGIT = re.compile(r"\d")
 _ISO = r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
 # What may remain on a dateline besides the date: a time, a zone, separators.
 _LEFTOVER = re.compile(
@@ -51,8 +52,10 @@ def _patterns() -> tuple[re.Pattern[str], ...]:
 
 def parse_dateline(line: str) -> str | None:
     """ISO date of a line that is a dateline (a date and little else), or None."""
+    if len(line) > 120 or not _DIGIT.search(line):  # cheap checks before folding
+        return None
     folded = fold_text(line).lower().strip()
-    if not folded or len(folded) > 80 or not any(c.isdigit() for c in folded):
+    if not folded or len(folded) > 80:
         return None
     for pattern in _patterns():
         m = pattern.match(folded)

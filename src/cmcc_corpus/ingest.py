@@ -7,14 +7,17 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .article import Article, Metadata, prepare
 from .decode import DecodeOptions
 from .errors import CorpusError, InputError
-from .extract.service import Extractor
 from .formats import Record, parse_partial_date
 from .sources import Input, Skipped, discover, read_input
 from .store import AddResult, Corpus
+
+if TYPE_CHECKING:
+    from .extract.service import Extractor
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_BATCH = 500
@@ -122,7 +125,11 @@ def ingest(
     summary = IngestSummary()
     emit = on_event or (lambda kind, item: None)
     batch: list[Article] = []
-    extractor = Extractor(options.profile, options.ner_model) if options.extract else None
+    extractor = None
+    if options.extract:
+        from .extract.service import Extractor  # spaCy is loaded only when extraction runs
+
+        extractor = Extractor(options.profile, options.ner_model)
     for item in _articles(inputs, exclude, manifest, options, emit):
         if isinstance(item, InputError):
             summary.rejected += 1

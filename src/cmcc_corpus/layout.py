@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .datelines import parse_dateline
-from .normalize import fold_text
+from .normalize import Folded, fold, fold_text
 from .profile import data_file
 
 # Paragraph kinds that are part of the article (extraction reads these).
@@ -72,6 +72,16 @@ class _Rules:
     sentence_end: str
     abbreviations: frozenset[str]
 
+    @property
+    def prefix_pattern(self) -> re.Pattern[str]:
+        """A furniture prefix followed by ':' or the end of the line."""
+        cached = self.__dict__.get("_prefix_pattern")
+        if cached is None:
+            alternatives = "|".join(re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True))
+            cached = re.compile(f"(?:{alternatives})(?::|$)")
+            object.__setattr__(self, "_prefix_pattern", cached)
+        return cached
+
 
 @cache
 def _rules() -> _Rules:
@@ -97,10 +107,13 @@ def _rules() -> _Rules:
     )
 
 
-def analyze(text: str, fmt: str = "txt", title: str | None = None) -> Layout:
-    """Find paragraphs, their kinds, sentences and the title of an article's text."""
+def analyze(text: str, fmt: str = "txt", title: str | None = None, folded: Folded | None = None) -> Layout:
+    """Find paragraphs, their kinds, sentences and the title of an article's text.
+
+    `folded` is `fold(text)` when the caller already has it (it is not computed twice).
+    """
     blocks = list(_blocks(text, fmt))
-    kinds = _classify(text, blocks, fmt)
+    kinds = _classify(text, blocks, fmt, folded or fold(text))
     paragraphs = []
     for n, ((start, end), kind) in enumerate(zip(blocks, kinds, strict=True), 1):
         if kind == "caption":
@@ -161,24 +174,27 @@ def _hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
     return max(lengths) <= 100 and continued >= 0.5 * len(lines)
 
 
-def _classify(text: str, blocks: list[tuple[int, int]], fmt: str) -> list[str]:
+def _classify(text: str, blocks: list[tuple[int, int]], fmt: str, folded: Folded) -> list[str]:
     rules = _rules()
-    kinds = [_line_kind(text[s:e], rules) for s, e in blocks]
+    kinds = [
+        _line_kind(text[s:e], folded.text[folded.to_folded(s) : folded.to_folded(e)], rules)
+        for s, e in blocks
+    ]
     if fmt == "md" and blocks and text.startswith("---"):
         _mark_front_matter(text, blocks, kinds)
     _mark_title(text, blocks, kinds, rules)
     return kinds
 
 
-def _line_kind(line: str, rules: _Rules) -> str:
+def _line_kind(line: str, folded_line: str, rules: _Rules) -> str:
     image = _IMAGE.match(line)
     if image:
         return "caption" if image.group("cap").strip() else "boilerplate"
-    folded = fold_text(line).lower().strip()
+    folded = folded_line.lower().strip()
     words = folded.split()
     if folded.rstrip(":") in rules.exact or (words and all(w in rules.tokens for w in words)):
         return "boilerplate"
-    if any(folded.startswith(p) and folded[len(p) : len(p) + 1] in (":", "") for p in rules.prefixes):
+    if rules.prefix_pattern.match(folded):
         return "boilerplate"
     if _keyword_line(folded, rules):
         return "boilerplate"

@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from .article import Article
 from .errors import CorpusUnusable, NotFound
 from .migrations import MIGRATIONS
-from .normalize import hash_form, search_form
+from .normalize import search_form
 
 APPLICATION_ID = 0x434D4343  # "CMCC" in the SQLite header: marks a file as our corpus
 DEFAULT_DB = "cmcc-corpus.db"
@@ -239,15 +239,20 @@ class Corpus:
         # times costs a handful of comparisons per new copy, not a hundred.
         candidates = conn.execute(
             f"SELECT d.id, d.text FROM (SELECT doc_id, count(*) AS shared FROM sketches"
-            f" WHERE key IN ({marks}) AND doc_id != ? GROUP BY doc_id"
+            f" WHERE key IN ({marks}) AND doc_id != ? GROUP BY doc_id HAVING shared >= 2"
             f" ORDER BY shared DESC LIMIT {_NEAR_DUP_CANDIDATES}) c"
             f" JOIN documents d ON d.id = c.doc_id WHERE d.lang = ?",
             (*a.sketch, a.id, a.lang),
         ).fetchall()
-        mine = hash_form(a.text)[:_NEAR_DUP_CHARS]
+        # Same-language copies: the raw text is enough to score the edit. Lengths that differ
+        # by more than the threshold allows cannot reach it, so they are not compared.
+        mine = a.text[:_NEAR_DUP_CHARS]
         links = []
         for other_id, other_text in candidates:
-            score = fuzz.ratio(mine, hash_form(other_text)[:_NEAR_DUP_CHARS])
+            theirs = other_text[:_NEAR_DUP_CHARS]
+            if min(len(mine), len(theirs)) / max(len(mine), len(theirs), 1) < NEAR_DUPLICATE_MIN / 100 - 0.1:
+                continue
+            score = fuzz.ratio(mine, theirs, score_cutoff=NEAR_DUPLICATE_MIN)
             if score >= NEAR_DUPLICATE_MIN:
                 links.append((other_id, round(score, 1)))
                 conn.execute(

@@ -270,22 +270,30 @@ class DateFinder:
     # ---- tagging ------------------------------------------------------------------------------
 
     def _tag(self, doc: Doc) -> dict[int, Item]:
-        """Set token._.date_tag on every date word of `doc`; its items by token index."""
+        """Set token._.date_tag on every date word of `doc`; its items by token index.
+
+        Joiners (of, the, commas) are kept only within three tokens of another date word:
+        in a long text they are everywhere and never a date on their own.
+        """
         found = [(e - s, s, e, "WORD") for _, s, e in self.words(doc)]
-        found += [(e - s, s, e, self.vocab.strings[m]) for m, s, e in self.shapes(doc)]
+        found += [(e - s, s, e, "SHAPE") for _, s, e in self.shapes(doc)]
+        strings, norms = doc.vocab.strings, doc.to_array("NORM")
         items: dict[int, Item] = {}
         for _, start, end, label in sorted(found, key=lambda f: (-f[0], f[1])):  # longest first
             if any(i in items for i in range(start, end)):
                 continue
-            if (item := self._item(doc[start:end], label)) is None:
-                continue
-            for i in range(start, end):
-                doc[i]._.date_tag = item.tag if i == start else item.tag + "~"
-                items[i] = item
+            key = tuple(strings[int(n)] for n in norms[start:end])
+            if (item := self._item(doc, key, start, label)) is not None:
+                items.update(dict.fromkeys(range(start, end), item))
+        near = {j for i, item in items.items() if item.tag not in _JOINERS
+                for j in range(i - 3, i + 4)}
+        items = {i: item for i, item in items.items() if i in near}
+        for i, item in items.items():
+            doc[i]._.date_tag = item.tag if i == item.start else item.tag + "~"
         return items
 
     def _runs(self, doc: Doc, items: dict[int, Item]) -> list[Span]:
-        """Runs of tagged tokens holding more than connectors: the only places dates can be."""
+        """Runs of tagged tokens holding more than joiners: the only places dates can be."""
         runs: list[list[int]] = []
         for i in sorted(items):
             if runs and runs[-1][-1] == i - 1:
@@ -295,18 +303,18 @@ class DateFinder:
         return [doc[run[0]:run[-1] + 1] for run in runs
                 if any(items[i].tag not in _JOINERS for i in run)]
 
-    def _item(self, span: Span, label: str) -> Item | None:
-        text = " ".join(t.norm_ for t in span)
+    def _item(self, doc: Doc, key: tuple[str, ...], start: int, label: str) -> Item | None:
+        text, end = " ".join(key), start + len(key)
         if label == "WORD":
-            tag, value = self.phrases[tuple(t.norm_ for t in span)]
-            return Item(tag, value, text, span.start, span.end)
+            return Item(*self.phrases[key], text, start, end)
         label, m = next(((k, m) for k, rx in self.shape_res.items() if (m := rx.fullmatch(text))),
                         (label, None))
         if m is None:
             return None
-        if m.start(m.lastindex or 0) > 0 and not span[0]._.clitic:  # و17: quote 17 only
-            span[0]._.clitic = len(span[0].text) - len(span[0].text.lstrip("وفبل"))
-        return Item(*self._shape_value(label, m), text, span.start, span.end)
+        token = doc[start]
+        if m.start(m.lastindex or 0) > 0 and not token._.clitic:  # و17: quote 17 only
+            token._.clitic = len(token.text) - len(token.text.lstrip("وفبل"))
+        return Item(*self._shape_value(label, m), text, start, end)
 
     def _shape_value(self, label: str, m: re.Match[str]) -> tuple[str, Any]:
         g, groups = m.groupdict(), [x for x in m.groups() if x]
