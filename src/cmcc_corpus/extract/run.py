@@ -91,8 +91,7 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str, ner_model: str |
             doc = nlp.make_doc(j.text)
             doc._.published = batch[i].published
             doc._.source = batch[i].source
-            _set_sentences(doc, j, batch[i])
-            docs.append(doc)
+            docs.append(_with_sentences(doc, j, batch[i]))
         for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
             if ner_model and lang == "en":
                 merge_statistical(doc, ner_model)
@@ -101,17 +100,23 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str, ner_model: str |
         yield results[i]
 
 
-def _set_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> None:
-    """Sentence starts from the stored layout (which knows abbreviations and Arabic marks)."""
+def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
+    """The doc again, with sentence starts from the stored layout (which knows
+    abbreviations and Arabic marks); set at construction, as per-token assignment is slow."""
     if not article.sentences or not len(doc):
-        return
+        return doc
     starts = set()
     for s, _ in article.sentences:
         k = bisect_right(joined.origins, s) - 1
         if k >= 0:
             starts.add(joined.starts[k] + s - joined.origins[k])
-    for token in doc:
-        token.is_sent_start = token.i == 0 or token.idx in starts or "\n" in doc[token.i - 1].text
+    sent_starts = [
+        t.i == 0 or t.idx in starts or "\n" in doc[t.i - 1].text for t in doc
+    ]
+    rebuilt = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc],
+                  sent_starts=sent_starts)
+    rebuilt._.published, rebuilt._.source = doc._.published, doc._.source
+    return rebuilt
 
 
 def _collect(article: ArticleInput, joined: _Joined, doc: Doc) -> Extraction:
@@ -119,11 +124,17 @@ def _collect(article: ArticleInput, joined: _Joined, doc: Doc) -> Extraction:
     mentions = []
     for group in ("entities", "people", "values", "dates"):
         for span in doc.spans.get(group, ()):
-            if span.label_ in MENTION_TYPES:
+            if span.label_ in MENTION_TYPES and _is_mention(span):
                 mentions.append(_mention(article, joined, span, sentence_starts))
     claims = [_claim(article, joined, span, sentence_starts) for span in doc.spans.get("claims", ())]
     mentions.sort(key=lambda m: (m.start, m.end, m.type))
     return Extraction(tuple(mentions), tuple(claims))
+
+
+def _is_mention(span: Span) -> bool:
+    """Date mentions are calendar days (`XXXX-10-17` when the year is unknown); a month or a
+    week ("mid-October", "last week") is kept for claims and comparison, not as a mention."""
+    return span.label_ != "date" or len(str(span._.value)) == 10
 
 
 def _evidence(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> tuple[int, int, str, int | None]:
