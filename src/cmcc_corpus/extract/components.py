@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -15,34 +17,47 @@ from .profile import registered
 from .quantities import QuantityFinder
 
 _CACHE_LIMIT = 200_000  # distinct token strings remembered per normalizer
+CLITICS = "cmcc_clitics"  # doc.user_data key: token index -> proclitic length
 
 
 class Normalizer:
-    """Sets NORM (folded, lower-cased, Arabic proclitic removed) and `_.folded`, `_.clitic`."""
+    """Sets NORM (folded, lower-cased, Arabic proclitic removed) for every token.
+
+    Works on arrays of string ids, not Token objects: NORM is written with one
+    `from_array`, and proclitic lengths go to `doc.user_data` (read by `token._.clitic`).
+    """
 
     def __init__(self, lang: str, profile_key: str) -> None:
         self.lang = lang
         self.profile_key = profile_key
         self.lexicon = registered(profile_key).arabic_lexicon if lang == "ar" else frozenset()
-        self._cache: dict[str, tuple[str, str, int]] = {}
+        self._cache: dict[int, tuple[int, int]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        cache = self._cache
-        for token in doc:
-            found = cache.get(token.text)
+        if not len(doc):
+            return doc
+        cache, strings = self._cache, doc.vocab.strings
+        norms = numpy.empty((len(doc), 1), dtype="uint64")
+        clitics: dict[int, int] = {}
+        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
+            found = cache.get(orth)
             if found is None:
-                found = self._normalize(token.text)
+                norm, clitic = self._normalize(strings[orth])
+                found = (strings.add(norm), clitic)
                 if len(cache) < _CACHE_LIMIT:
-                    cache[token.text] = found
-            token._.folded, token.norm_, token._.clitic = found
+                    cache[orth] = found
+            norms[i, 0] = found[0]
+            if found[1]:
+                clitics[i] = found[1]
+        doc.from_array([NORM], norms)
+        doc.user_data[CLITICS] = clitics
         return doc
 
-    def _normalize(self, text: str) -> tuple[str, str, int]:
+    def _normalize(self, text: str) -> tuple[str, int]:
         folded = fold_text(text).lower()
         if self.lang != "ar":
-            return folded, folded, 0
-        norm, clitic = strip_proclitic(folded, self.lexicon)
-        return folded, norm, clitic
+            return folded, 0
+        return strip_proclitic(folded, self.lexicon)
 
 
 @Language.factory("cmcc_normalizer", default_config={"profile": ""})

@@ -16,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
+from ..normalize import fold_text
 from ..profile import data_file
 from .profile import Profile, registered
 
@@ -23,9 +24,31 @@ PIPELINE_VERSION = "1"  # bump when extraction output changes, so `extract --all
 COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantities", "cmcc_dates",
               "cmcc_claims")
 
+_FOLDED: dict[str, str] = {}
+
+
+def _folded(token: Token) -> str:
+    """Folded, lower-cased text with clitics kept (computed on demand, remembered)."""
+    found = _FOLDED.get(token.text)
+    if found is None:
+        found = fold_text(token.text).lower()
+        if len(_FOLDED) < 200_000:
+            _FOLDED[token.text] = found
+    return found
+
+
+def _get_clitic(token: Token) -> int:
+    return int(token.doc.user_data.get("cmcc_clitics", {}).get(token.i, 0))
+
+
+def _set_clitic(token: Token, value: int) -> None:
+    token.doc.user_data.setdefault("cmcc_clitics", {})[token.i] = value
+
+
 if not Token.has_extension("folded"):
-    Token.set_extension("folded", default="")  # folded, lower-cased, clitics kept
-    Token.set_extension("clitic", default=0)  # characters of proclitic left out of the quote
+    Token.set_extension("folded", getter=_folded)
+    # Characters of proclitic left out of the quote (set by the normalizer in doc.user_data).
+    Token.set_extension("clitic", getter=_get_clitic, setter=_set_clitic)
     Doc.set_extension("published", default=None)  # ISO date, partial allowed: the reference date
     Doc.set_extension("source", default=None)  # the outlet, which corroborates its own name
     # Values found by our components, on the spans they put in doc.spans[...]:

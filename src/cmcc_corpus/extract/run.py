@@ -12,6 +12,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import IDX, SENT_START
 from spacy.tokens import Doc, Span
 
 from ..layout import ARTICLE_KINDS
@@ -101,8 +103,8 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str, ner_model: str |
 
 
 def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
-    """The doc again, with sentence starts from the stored layout (which knows
-    abbreviations and Arabic marks); set at construction, as per-token assignment is slow."""
+    """Sentence starts from the stored layout (which knows abbreviations and Arabic marks),
+    written with one `from_array` (per-token assignment is slow)."""
     if not article.sentences or not len(doc):
         return doc
     starts = set()
@@ -110,13 +112,12 @@ def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
         k = bisect_right(joined.origins, s) - 1
         if k >= 0:
             starts.add(joined.starts[k] + s - joined.origins[k])
-    sent_starts = [
-        t.i == 0 or t.idx in starts or "\n" in doc[t.i - 1].text for t in doc
-    ]
-    rebuilt = Doc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc],
-                  sent_starts=sent_starts)
-    rebuilt._.published, rebuilt._.source = doc._.published, doc._.source
-    return rebuilt
+    idx = doc.to_array(IDX)
+    is_start = numpy.isin(idx, list(starts))
+    is_start[0] = True
+    values = numpy.where(is_start, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
+    doc.from_array([SENT_START], values)
+    return doc
 
 
 def _collect(article: ArticleInput, joined: _Joined, doc: Doc) -> Extraction:
