@@ -12,11 +12,12 @@ longest wins.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
 import spacy
+from spacy.attrs import NORM
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
@@ -31,6 +32,7 @@ if not Token.has_extension("date_tag"):
     Token.set_extension("date_tag", default="")  # date word class (MON, DAY, ...), dates.py
 
 _CLITIC = "(?:[وفبل])?"  # a proclitic glued to digits (و17 أكتوبر) is left out of the quote
+_DIGIT = re.compile(r"\d")
 _SHAPES = {
     "NUMDATE": r"(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})|(\d{1,2})/(\d{1,2}),(\d{2,4})",
     "DM": r"(\d{1,2})/(\d{1,2})",
@@ -212,8 +214,12 @@ class DateFinder(DateReaders):
             token.norm_ = norm
         return doc
 
-    def _shape_matcher(self) -> Matcher:
-        """Digit shapes; a month glued to a day (`Oct-2`, `28-نوفمبر`), a part (`mid-2024`)."""
+    def _shape_matcher(self) -> Callable[[Doc], list[tuple[int, int, int]]]:
+        """Digit shapes; a month glued to a day (`Oct-2`, `28-نوفمبر`), a part (`mid-2024`).
+
+        Every shape holds a digit, so only tokens with one are tried against the regex
+        (a Matcher REGEX predicate would run Python's re on every token of the text).
+        """
         def names(tag: str) -> str:
             found = {k[0].rstrip(".") for k, v in self.phrases.items()
                      if v[0] == tag and len(k) == 1}
@@ -223,10 +229,14 @@ class DateFinder(DateReaders):
         self.shape_res["MDAY"] = re.compile(
             rf"(?P<m1>{mon})[-/.]?(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})[-/.]?(?P<m2>{mon})")
         self.shape_res["QYEAR"] = re.compile(rf"(?P<q>{names('QUAL')})-(?P<y>\d{{4}})")
-        matcher = Matcher(self.vocab)  # one regex for all shapes: one call per token
-        shapes = "|".join(f"(?:{rx.pattern})" for rx in self.shape_res.values())
-        matcher.add("SHAPE", [[{"NORM": {"REGEX": f"^(?:{shapes})$"}}]])
-        return matcher
+        shapes = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.shape_res.values()))
+
+        def find(doc: Doc) -> list[tuple[int, int, int]]:
+            strings = doc.vocab.strings
+            return [(0, i, i + 1) for i, h in enumerate(doc.to_array(NORM).tolist())
+                    if _DIGIT.search(norm := strings[h]) and shapes.fullmatch(norm)]
+
+        return find
 
     # ---- tagging ------------------------------------------------------------------------------
 

@@ -9,9 +9,11 @@ full name the article used first.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import IS_TITLE, IS_UPPER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -26,9 +28,13 @@ _MAX_NAME = 4
 _STOP = frozenset(".,;:!?،؛؟|/()[]\"'“”‘’«»—–-\n")
 
 
+_ALEFS = str.maketrans("أإآٱ", "اااا")
+
+
+@lru_cache(maxsize=100_000)
 def light(text: str) -> str:
     """Diacritics and tatweel removed, alef forms unified, nothing else folded."""
-    return _LIGHT.sub("", text).translate(str.maketrans("أإآٱ", "اااا")).lower()
+    return _LIGHT.sub("", text).translate(_ALEFS).lower()
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,28 @@ class PeopleFinder:
         titles = self.titles(doc)
         title_ends = {end for _, _, end in titles}
         in_title = {i for _, start, end in titles for i in range(start, end)}
-        for token in doc:
+        for i in self._candidates(doc, title_ends):
+            token = doc[i]
             if token.i in taken or token.i in in_title or not self._starts_name(token, token.i in title_ends):
                 continue
             end = self._name_end(doc, token.i, taken, forced=token.i in title_ends or _credit(token))
             if end - token.i >= 2 or (end > token.i and token.i in title_ends and self.lang == "en"):
                 yield _person(doc, token.i, end, _name_text(doc[token.i : end]), None, "name cue", 0.8)
+
+    def _candidates(self, doc: Doc, title_ends: set[int]) -> list[int]:
+        """Token indexes that may start a name, found on arrays (not Token objects):
+        English capitalized words; Arabic given names; anything after a title, "[" or "|"."""
+        strings = doc.vocab.strings
+        found = set(title_ends)
+        for i, (orth, title, upper) in enumerate(doc.to_array([ORTH, IS_TITLE, IS_UPPER]).tolist()):
+            text = strings[orth]
+            if text in ("[", "|") and i + 1 < len(doc):
+                found.add(i + 1)
+            elif (title or upper) if self.lang == "en" else light(text) in self.lists.given:
+                found.add(i)
+        if self.lang == "ar":  # bylines: the first word of a short line ending in "|"
+            found.update(i for i in range(len(doc)) if i == 0 or doc[i - 1].is_space)
+        return sorted(i for i in found if i < len(doc))
 
     def _starts_name(self, token: Token, after_title: bool) -> bool:
         if self.lang == "en" and not token.text[:1].isupper():
@@ -131,8 +153,14 @@ class PeopleFinder:
     def _later_references(self, doc: Doc, found: list[Span], taken: set[int]) -> Iterator[Span]:
         """A surname alone refers to the full name found earlier in the article."""
         surnames = {light(s[-1].text): s for s in found if len(s) >= 2}
+        if not surnames:
+            return
+        by_norm = {doc[s.end - 1].norm for s in surnames.values()}
         covered = _token_set(found)
-        for token in doc:
+        for i, norm in enumerate(doc.to_array(NORM).tolist()):
+            if norm not in by_norm:
+                continue  # NORM is coarser than `light`: a cheap first filter
+            token = doc[i]
             full = surnames.get(light(token.text))
             if full is None or token.i in covered or token.i in taken or token.i < full.start:
                 continue

@@ -27,14 +27,18 @@ COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantiti
 _FOLDED: dict[str, str] = {}
 
 
-def _folded(token: Token) -> str:
-    """Folded, lower-cased text with clitics kept (computed on demand, remembered)."""
-    found = _FOLDED.get(token.text)
+def folded_text(text: str) -> str:
+    """Folded, lower-cased text with clitics kept (remembered per process)."""
+    found = _FOLDED.get(text)
     if found is None:
-        found = fold_text(token.text).lower()
+        found = fold_text(text).lower()
         if len(_FOLDED) < 200_000:
-            _FOLDED[token.text] = found
+            _FOLDED[text] = found
     return found
+
+
+def _folded(token: Token) -> str:
+    return folded_text(token.text)
 
 
 def _get_clitic(token: Token) -> int:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import spacy
+from spacy.attrs import NORM, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
@@ -27,7 +28,7 @@ from .numbers import (
     fraction_tail,
     number_lexicon,
 )
-from .pipeline import customize_tokenizer, strip_proclitic
+from .pipeline import customize_tokenizer, folded_text, strip_proclitic
 from .profile import Profile, registered
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
@@ -211,14 +212,17 @@ class QuantityFinder:
     def words(self, doc: Doc) -> list[Word]:
         """The tokens of `doc` as the number reader sees them."""
         words, glued, arabic = [], False, self.lang == "ar"
-        for token in doc:
-            norm = token.norm_
+        strings = doc.vocab.strings
+        # Arrays, not Token objects: this runs over every token of every article.
+        for orth, norm_id, space in doc.to_array([ORTH, NORM, SPACY]).tolist():
+            norm = strings[norm_id]
+            text = strings[orth] if arabic else ""
             # Only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون).
-            if arabic and token.text[:1] in "وؤ":
-                words.append(as_word(norm, token._.folded or norm, glued, self.lex))
+            if arabic and text[:1] in "وؤ":
+                words.append(as_word(norm, folded_text(text) or norm, glued, self.lex))
             else:
                 words.append(Word(norm, False, glued))
-            glued = not token.whitespace_
+            glued = not space
         return words
 
     def numbers(self, doc: Doc) -> list[Reading]:
