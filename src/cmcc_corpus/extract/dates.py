@@ -274,10 +274,20 @@ class DateFinder(DateReaders):
         return [doc[run[0]:run[-1] + 1] for run in runs
                 if any(items[i].tag not in _JOINERS for i in run)]
 
-    def _tag_doc(self, run: Span, items: dict[int, Item]) -> Doc:
-        """The run's date tags as the words of a Doc: the grammar matches their ORTH."""
-        return Doc(self.vocab, words=[items[i].tag if i == items[i].start else
-                                      items[i].tag + "~" for i in range(run.start, run.end)])
+    def _grammar_matches(self, runs: list[Span], items: dict[int, Item]) -> list[tuple[int, int, int]]:
+        """Grammar matches over every run at once: the runs' date tags, separated by a tag no
+        pattern contains, as the words of one Doc (the grammar matches their ORTH)."""
+        words: list[str] = []
+        origin: list[int] = []  # token index in `doc` of each tag word (-1: separator)
+        for run in runs:
+            for i in range(run.start, run.end):
+                words.append(items[i].tag if i == items[i].start else items[i].tag + "~")
+                origin.append(i)
+            words.append("|SEP|")
+            origin.append(-1)
+        if not words:
+            return []
+        return [(m, origin[s], origin[e - 1] + 1) for m, s, e in self.grammar(Doc(self.vocab, words=words))]
 
     def _item(self, doc: Doc, key: tuple[str, ...], start: int, label: str) -> Item | None:
         """The item of a word match, or of a digit shape (None if no shape fits exactly)."""
@@ -318,8 +328,7 @@ class DateFinder(DateReaders):
         """Find the dates of `doc` and put them in doc.spans["dates"]."""
         items, ref = self._tag(doc), Ref.parse(doc._.published)
         found: dict[tuple[int, int] | None, tuple[int, str, Reading]] = {}
-        matches = [(m, run.start + s, run.start + e) for run in self._runs(doc, items)
-                   for m, s, e in self.grammar(self._tag_doc(run, items))]
+        matches = self._grammar_matches(self._runs(doc, items), items)
         for match_id, start, end in matches:
             rule = self.vocab.strings[match_id]
             reading = self._read(doc, items, rule, start, end, ref)
