@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "data" / "samples"
-NTREX = Path(os.environ.get("CMCC_NTREX_DIR", "/work/shared/data/ntrex-dev"))
+NTREX = Path(os.environ.get("CMCC_NTREX_DIR", REPO.parent / "shared" / "data" / "ntrex-dev"))
 MANIFEST = "manifest.jsonl"
 SHARD_SIZE = 1000
 MAX_ATTEMPTS = 1000

@@ -88,7 +88,7 @@ def _lists(node: Any, path: str = "") -> Iterator[tuple[str, str, list[Any]]]:
 
 
 def _gold_rows() -> list[dict[str, Any]]:
-    for root in (REPO.parent / "shared", Path("/work/shared")):
+    for root in (REPO.parent / "shared",):
         path = root / "gold" / "seeds.gold.jsonl"
         if path.is_file():
             with path.open(encoding="utf-8") as fh:

@@ -53,7 +53,7 @@ def data() -> dict[str, Any]:
 
 
 def _gold_path() -> Path | None:
-    for root in (REPO.parent / "shared", Path("/work/shared")):
+    for root in (REPO.parent / "shared",):
         path = root / "gold" / "seeds.gold.jsonl"
         if path.is_file():
             return path
