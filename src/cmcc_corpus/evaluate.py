@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CorpusError
+from .jsonl import object_rows
 from .normalize import fold_text
 
 # Gold for these mention types is not exhaustive: precision is reported, not gated on.
@@ -92,19 +92,9 @@ def load_gold(paths: Iterable[Path]) -> Gold:
     gold = Gold()
     kinds = {"mention": gold.mentions, "claim": gold.claims, "pair": gold.pairs, "finding": gold.findings}
     for path in paths:
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise GoldError(f"{path}: cannot read gold file ({exc})") from None
-        for lineno, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise GoldError(f"{path}:{lineno}: invalid JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or row.get("kind") not in kinds:
-                raise GoldError(f"{path}:{lineno}: a gold row needs \"kind\": mention, claim, pair or finding")
+        for where, row in object_rows(path, GoldError, "gold file"):
+            if row.get("kind") not in kinds:
+                raise GoldError(f"{where}: a gold row needs \"kind\": mention, claim, pair or finding")
             kinds[row["kind"]].append(row)
     return gold
 

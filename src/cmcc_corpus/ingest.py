@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from .article import Article, Metadata, prepare
 from .decode import DecodeOptions
 from .errors import CorpusError, InputError
 from .formats import Record, parse_partial_date
+from .jsonl import object_rows
 from .sources import Input, Skipped, discover, read_input
 from .store import AddResult, Corpus
 
@@ -81,19 +81,8 @@ Event = Callable[[str, object], None]
 def load_manifest(path: Path) -> dict[str, Metadata]:
     """Manifest rows keyed by file name (and by path as written), validated up front."""
     rows: dict[str, Metadata] = {}
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: cannot read manifest ({exc})") from None
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ManifestError(f"{where}: invalid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or not isinstance(row.get("file"), str):
+    for where, row in object_rows(path, ManifestError, "manifest"):
+        if not isinstance(row.get("file"), str):
             raise ManifestError(f'{where}: each row needs a "file" field naming the article')
         try:
             published = parse_partial_date(str(row["published"]), where) if row.get("published") else None
