@@ -20,7 +20,7 @@ _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _SKETCH_SIZE = 4  # bottom-k shingle hashes kept per document for near-duplicate blocking
 _SHINGLE = 5  # words per shingle
-_SKETCH_WORDS = 600  # shingles come from the opening words: bounded cost, and re-publications keep them
+_SKETCH_WORDS = 250  # shingles come from the opening words: bounded cost, and re-publications keep them
 
 
 @dataclass(frozen=True)
