@@ -100,7 +100,7 @@ def test_files_have_the_expected_sections(
     people: dict[str, Any], subjects: dict[str, Any]
 ) -> None:
     assert set(people) == {
-        "known", "given_names", "titles", "speech_verbs", "name_particles", "not_names",
+        "known", "given_names", "titles", "speech_verbs", "name_particles", "not_names", "function_words",
     }
     for section in ("given_names", "titles", "speech_verbs", "name_particles"):
         assert people[section].get("en") and people[section].get("ar"), section

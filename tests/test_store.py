@@ -25,8 +25,12 @@ SCHEMA = {
                  "start", "end", "sentence", "rule", "confidence", "derived", "partial"],
     "claims": ["id", "doc_id", "subject", "predicate", "value", "value_num", "unit", "qualifier",
                "derived", "modality", "as_of", "text", "start", "end", "sentence", "rule", "confidence"],
+    "pairs": ["source_id", "translation_id", "score", "evidence", "aligned_at"],
+    "alignments": ["source_id", "translation_id", "level", "n", "source_units", "target_units", "score"],
+    "findings": ["id", "verdict", "subject", "predicate", "sides", "created_at"],
 }
-INDEXES = {"documents_file", "documents_lang", "mentions_doc", "mentions_value", "claims_key", "claims_doc"}
+INDEXES = {"documents_file", "documents_lang", "mentions_doc", "mentions_value", "claims_key", "claims_doc",
+           "findings_verdict"}
 
 
 def test_schema_is_pinned(db: Path) -> None:

@@ -321,7 +321,7 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
     return 0
 
 
-from . import cli_extract  # noqa: E402,F401  (registers extract, entities, claims, evaluate)
+from . import cli_align, cli_extract  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:

@@ -121,6 +121,7 @@ def evaluate_cmd(ctx: click.Context, gold: tuple[Path, ...], min_f1: float | Non
     positives. Organisation and place gold is recall-only: their precision is shown
     but not gated by --min-f1.
     """
+    from .cli_align import pair_rows
     from .extract.storage import claims as stored_claims
     from .extract.storage import mentions as stored_mentions
 
@@ -132,7 +133,8 @@ def evaluate_cmd(ctx: click.Context, gold: tuple[Path, ...], min_f1: float | Non
             by_file_m[m["file"]].append(m)
         for c in stored_claims(corpus):
             by_file_c[c["file"]].append(c)
-    report = evaluate(rows, by_file_m, by_file_c)
+        pairs = pair_rows(corpus) if rows.pairs else []
+    report = evaluate(rows, by_file_m, by_file_c, pairs)
     if fmt == "json":
         import json
 

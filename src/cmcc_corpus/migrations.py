@@ -110,4 +110,38 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX claims_doc ON claims (doc_id);
         """,
     ),
+    (
+        "m003_translation_pairs",
+        """
+        CREATE TABLE pairs (
+            source_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,       -- English
+            translation_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,  -- Arabic
+            score REAL NOT NULL,
+            evidence TEXT NOT NULL,          -- JSON: shared features, overlap, order, shape
+            aligned_at TEXT NOT NULL,
+            PRIMARY KEY (source_id, translation_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE alignments (
+            source_id TEXT NOT NULL,
+            translation_id TEXT NOT NULL,
+            level TEXT NOT NULL,             -- paragraph | sentence
+            n INTEGER NOT NULL,              -- position of the link in the alignment
+            source_units TEXT NOT NULL,      -- 1-based unit numbers, comma-separated ('' = none)
+            target_units TEXT NOT NULL,
+            score REAL NOT NULL,
+            PRIMARY KEY (source_id, translation_id, level, n),
+            FOREIGN KEY (source_id, translation_id) REFERENCES pairs (source_id, translation_id)
+                ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE TABLE findings (
+            id TEXT PRIMARY KEY,             -- stable: hash of verdict, subject, predicate, sides
+            verdict TEXT NOT NULL,           -- translation (from alignment), and what compare adds
+            subject TEXT,
+            predicate TEXT,
+            sides TEXT NOT NULL,             -- JSON list of sides with value, document, quote, offsets
+            created_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX findings_verdict ON findings (verdict);
+        """,
+    ),
 ]

@@ -43,6 +43,7 @@ class _Lists:
     particles: frozenset[str]
     not_names: frozenset[str]
     speech: frozenset[str]
+    function: frozenset[str] = frozenset()
 
 
 class PeopleFinder:
@@ -58,6 +59,7 @@ class PeopleFinder:
             not_names=frozenset(light(n) for n in [*(data.get("not_names") or {}).get(lang, ()),
                                                    *data_file("layout")["byline_prefixes"][lang]]),
             speech=frozenset(fold_text(n).lower() for n in (data.get("speech_verbs") or {}).get(lang, ())),
+            function=frozenset(light(n) for n in (data.get("function_words") or {}).get(lang, ())),
         )
         normalizer = nlp.get_pipe("cmcc_normalizer")
         self.titles = PhraseMatcher(nlp.vocab, attr="NORM")
@@ -120,7 +122,9 @@ class PeopleFinder:
         if self.lang == "en" and not token.text[:1].isupper():
             return False
         word = light(token.text)
-        if word in self.lists.not_names:
+        if word in self.lists.not_names or word in self.lists.function:
+            return False
+        if self.lang == "ar" and token._.clitic and word not in self.lists.given:
             return False
         return after_title or word in self.lists.given or _credit(token) or _byline(token)
 
@@ -144,6 +148,8 @@ class PeopleFinder:
         word = light(token.text)
         if word in self.lists.not_names or fold_text(token.text).lower() in self.lists.speech:
             return False
+        if word in self.lists.function or (self.lang == "ar" and token._.clitic):
+            return False  # "جو أليفا لنادي": a preposition glued to the next word ends the name
         if self.lang == "en":
             return token.text[:1].isupper() or word in self.lists.particles
         if forced or word in self.lists.given or word in self.lists.particles:

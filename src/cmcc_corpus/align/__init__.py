@@ -1,0 +1,1 @@
+"""Alignment of translation pairs: which units of one article render which of the other."""
