@@ -27,7 +27,7 @@ SCHEMA = {
                "derived", "modality", "as_of", "text", "start", "end", "sentence", "rule", "confidence"],
     "pairs": ["source_id", "translation_id", "score", "evidence", "aligned_at"],
     "alignments": ["source_id", "translation_id", "level", "n", "source_units", "target_units", "score"],
-    "findings": ["id", "verdict", "subject", "predicate", "sides", "created_at"],
+    "findings": ["id", "verdict", "subject", "predicate", "sides", "docs", "created_at"],
 }
 INDEXES = {"documents_file", "documents_lang", "mentions_doc", "mentions_value", "claims_key", "claims_doc",
            "findings_verdict"}

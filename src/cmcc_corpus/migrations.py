@@ -139,6 +139,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             subject TEXT,
             predicate TEXT,
             sides TEXT NOT NULL,             -- JSON list of sides with value, document, quote, offsets
+            docs TEXT NOT NULL,              -- ids of the documents involved, space-separated
             created_at TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX findings_verdict ON findings (verdict);

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from ..store import Corpus, translate_errors
+from .fidelity import COMPARED_TYPES, Finding, UnitMention, unit_findings
 from .pairing import DEFAULT_THRESHOLD, DocFeatures, Pair, candidate_pairs, features_of, one_to_one
 from .units import Link, Unit, align_units, anchors_of
 
@@ -85,8 +87,32 @@ def align_corpus(corpus: Corpus, doc_ids: Sequence[str] | None = None,
     kept = one_to_one([p for p, _ in verified.values() if p.score >= threshold])
     aligned = [AlignedPair(p, corpus.resolve(p.source).file, corpus.resolve(p.translation).file,
                            verified[(p.source, p.translation)][1]) for p in kept]
-    _store(corpus, aligned, doc_ids)
+    findings = [f for item in aligned for f in _fidelity(corpus, item)]
+    _store(corpus, aligned, doc_ids, findings)
     return aligned
+
+
+def _fidelity(corpus: Corpus, item: AlignedPair) -> list[Finding]:
+    """Translation findings of one aligned pair (changed dates, numbers, countries)."""
+    docs = [corpus.resolve(item.pair.source), corpus.resolve(item.pair.translation)]
+    mentions = [_unit_mentions(corpus, d.id) for d in docs]
+    links = [(link.source, link.target) for link in item.links]
+    return unit_findings((docs[0].id, docs[0].file, docs[0].lang), (docs[1].id, docs[1].file, docs[1].lang),
+                         links, mentions[0], mentions[1])
+
+
+def _unit_mentions(corpus: Corpus, doc_id: str) -> list[UnitMention]:
+    paragraphs = corpus.paragraphs(doc_id)
+    starts = [p.start for p in paragraphs]
+    out = []
+    marks = ",".join("?" * len(COMPARED_TYPES))
+    for kind, value, unit, quote, start, end in corpus.conn.execute(
+            f'SELECT type, value, unit, text, start, "end" FROM mentions WHERE doc_id = ? AND type IN ({marks})',
+            (doc_id, *COMPARED_TYPES)):
+        k = bisect_right(starts, start) - 1
+        if k >= 0:
+            out.append(UnitMention(paragraphs[k].n, kind, value, unit, quote, start, end))
+    return out
 
 
 def _context_factor(candidate: Pair) -> float:
@@ -103,15 +129,25 @@ def alignment_fit(links: Sequence[Link], n_source: int, n_target: int) -> float:
     return confident / max(n_source + n_target, 1)
 
 
-def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | None) -> None:
+def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | None,
+           findings: list[Finding]) -> None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with corpus.transaction() as conn:
         if doc_ids:
             ids = [corpus.resolve(d).id for d in doc_ids]
             marks = ",".join("?" * len(ids))
             conn.execute(f"DELETE FROM pairs WHERE source_id IN ({marks}) OR translation_id IN ({marks})", (*ids, *ids))
+            for doc_id in ids:
+                conn.execute("DELETE FROM findings WHERE verdict = 'translation' AND ' ' || docs || ' ' LIKE ?",
+                             (f"% {doc_id} %",))
         else:
             conn.execute("DELETE FROM pairs")
+            conn.execute("DELETE FROM findings WHERE verdict = 'translation'")
+        conn.executemany(
+            "INSERT OR REPLACE INTO findings (id, verdict, subject, predicate, sides, docs, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(f.id, f.verdict, f.subject, f.predicate, json.dumps([s.as_dict() for s in f.sides], ensure_ascii=False),
+              " ".join(sorted({s.doc_id for s in f.sides})), now) for f in findings])
         for item in aligned:
             p = item.pair
             conn.execute("INSERT OR REPLACE INTO pairs (source_id, translation_id, score, evidence, aligned_at)"
@@ -125,6 +161,15 @@ def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | 
 
 def _units(numbers: tuple[int, ...]) -> str:
     return ",".join(str(n) for n in numbers)
+
+
+def stored_findings(corpus: Corpus, verdict: str | None = None) -> list[dict[str, Any]]:
+    """Stored findings (`translation` ones come from alignment) as plain records."""
+    sql = "SELECT id, verdict, subject, predicate, sides FROM findings"
+    rows = corpus.conn.execute(sql + (" WHERE verdict = ?" if verdict else "") + " ORDER BY subject, predicate",
+                               (verdict,) if verdict else ()).fetchall()
+    return [{"id": i, "verdict": v, "subject": s, "predicate": p, "sides": json.loads(sides)}
+            for i, v, s, p, sides in rows]
 
 
 def stored_pairs(corpus: Corpus) -> list[dict[str, Any]]:
