@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) search "كريات غات"
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) entities --type country
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) claims
+	$(BIN)/cmcc-corpus --db $(DEMO_DB) align
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -49,7 +49,7 @@ class Normalizer:
             norms[i, 0] = found[0]
             if found[1]:
                 clitics[i] = found[1]
-        doc.from_array([NORM], norms)
+        doc.from_array([NORM], norms)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
         doc.user_data[CLITICS] = clitics
         return doc
 

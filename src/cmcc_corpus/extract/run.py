@@ -116,7 +116,7 @@ def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
     is_start = numpy.isin(idx, list(starts))
     is_start[0] = True
     values = numpy.where(is_start, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
-    doc.from_array([SENT_START], values)
+    doc.from_array([SENT_START], values)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
     return doc
 
 
