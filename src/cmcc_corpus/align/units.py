@@ -67,7 +67,7 @@ _DROP_COST = _PRIOR_COST[_MOVES.index((1, 0))]
 
 LENGTH_VARIANCE = 6.8  # s2, variance of the length difference per character (see above)
 ANCHOR_BONUS = 3.0  # nats per unit of anchor weight the two sides of a bead share
-ANCHOR_PENALTY = 1.0  # nats per unit of weight on one side only (numbers spelled out...)
+ANCHOR_PENALTY = 1.0  # nats per unit of weight on one side only: smaller, as "two" may face a 2
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s\"'<>()\[\]]+", re.I)
 _HANDLE = re.compile(r"(?<![\w@#])[@#][A-Za-z0-9_]{2,}")
@@ -82,6 +82,8 @@ class Unit:
     """One unit (paragraph or sentence) of one side, with the anchors it carries."""
 
     text: str
+    # What align_units matches across the two sides: anchors_of(text), plus any ids of
+    # the caller's own (canonical entities, ISO dates); align_units computes none itself.
     anchors: frozenset[str] = frozenset()
 
 
