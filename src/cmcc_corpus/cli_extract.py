@@ -27,6 +27,13 @@ ENTITY_COLUMNS = (("type", "type"), ("value", "id"), ("documents", "docs"), ("me
                   ("examples", "as written"))
 
 
+doc_option = click.option("--doc", help="Only this document (id prefix or file name).")
+
+
+def _doc_id(corpus: Any, doc: str | None) -> str | None:
+    return corpus.resolve(doc).id if doc else None
+
+
 @cli.command("extract")
 @click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only stale ones.")
 @profile_option
@@ -57,7 +64,7 @@ def extract_cmd(ctx: click.Context, everything: bool, profile: Path | None, ner_
 @cli.command("entities")
 @click.option("--type", "kind", type=click.Choice(MENTION_TYPES), help="Only this mention type.")
 @click.option("--lang", help="Only documents in this language.")
-@click.option("--doc", help="Only this document (id prefix or file name).")
+@doc_option
 @format_option("table", "json", "csv")
 @click.pass_context
 @handles_errors
@@ -66,8 +73,7 @@ def entities_cmd(ctx: click.Context, kind: str | None, lang: str | None, doc: st
     from .extract.storage import mentions as stored_mentions
 
     with _open(ctx) as corpus:
-        doc_id = corpus.resolve(doc).id if doc else None
-        rows = list(stored_mentions(corpus, type=kind, lang=lang, doc_id=doc_id))
+        rows = list(stored_mentions(corpus, type=kind, lang=lang, doc_id=_doc_id(corpus, doc)))
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["type"], str(row["value"]))
@@ -88,7 +94,7 @@ def entities_cmd(ctx: click.Context, kind: str | None, lang: str | None, doc: st
 @cli.command("claims")
 @click.option("--subject", help="Only claims about this canonical subject (e.g. CMCC, USA).")
 @click.option("--predicate", help="Only this predicate (e.g. opened_on, personnel_count).")
-@click.option("--doc", help="Only this document (id prefix or file name).")
+@doc_option
 @format_option("table", "json", "csv")
 @click.pass_context
 @handles_errors
@@ -97,8 +103,7 @@ def claims_cmd(ctx: click.Context, subject: str | None, predicate: str | None, d
     from .extract.storage import claims as stored_claims
 
     with _open(ctx) as corpus:
-        doc_id = corpus.resolve(doc).id if doc else None
-        records = list(stored_claims(corpus, subject=subject, predicate=predicate, doc_id=doc_id))
+        records = list(stored_claims(corpus, subject=subject, predicate=predicate, doc_id=_doc_id(corpus, doc)))
     if fmt == "table":
         out = _stdout()
         out.print(Text(f"{len(records)} claims", style="bold"))
