@@ -25,8 +25,10 @@ def test_seed_pair_found_aligned_one_to_one_and_faithful(ingested, db: Path) -> 
 def test_topical_look_alikes_do_not_pair(run, samples: Path) -> None:  # type: ignore[no-untyped-def]
     # Without the English original, the Arabic article must not pair with other coverage
     # of the same event (same entities and dates, different articles, weeks apart).
-    others = [str(samples / f) for f in ("001_71d2b15bbf6c0817.txt", "003_a592e5e37fee6a75.txt",
-                                          "004_b0e036cefecd7514.txt", AR)]
+    others = [
+        str(samples / f)
+        for f in ("001_71d2b15bbf6c0817.txt", "003_a592e5e37fee6a75.txt", "004_b0e036cefecd7514.txt", AR)
+    ]
     run("ingest", *others, "--manifest", str(samples / "manifest.jsonl"))
     assert json.loads(run("align", "--format", "json").stdout) == []
 
@@ -67,17 +69,24 @@ def test_ntrex_pairs_and_units(run, samples: Path, shared: Path) -> None:  # typ
     run("ingest", str(samples), "--manifest", str(samples / "manifest.jsonl"))
     run("ingest", str(ntrex / "articles"), "--manifest", str(ntrex / "manifest.jsonl"))
     run("align")
-    report = json.loads(run("evaluate", str(ntrex / "gold.jsonl"), str(shared / "gold" / "seeds.gold.jsonl"),
-                            "--format", "json").stdout)
+    report = json.loads(
+        run("evaluate", str(ntrex / "gold.jsonl"), str(shared / "gold" / "seeds.gold.jsonl"), "--format", "json").stdout
+    )
     assert report["pairs"]["documents"]["f1"] >= 0.98
     assert report["pairs"]["documents"]["precision"] == 1.0
     assert report["pairs"]["units"]["f1"] >= 0.95
 
 
-@pytest.mark.parametrize(("english", "arabic"), [
-    ("Donald Trump", "دونالد ترامب"), ("Noureddine Omar", "نور الدين عمر"), ("Kavanaugh", "كافانو"),
-    ("Ibtisam al-Saadi", "ابتسام السعدي"), ("Christine Blasey Ford", "كريستين بلازي فورد"),
-])
+@pytest.mark.parametrize(
+    ("english", "arabic"),
+    [
+        ("Donald Trump", "دونالد ترامب"),
+        ("Noureddine Omar", "نور الدين عمر"),
+        ("Kavanaugh", "كافانو"),
+        ("Ibtisam al-Saadi", "ابتسام السعدي"),
+        ("Christine Blasey Ford", "كريستين بلازي فورد"),
+    ],
+)
 def test_names_compare_across_scripts(english: str, arabic: str) -> None:
     assert same_name(english, arabic)
 

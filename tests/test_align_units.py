@@ -124,7 +124,12 @@ def test_caller_anchors_decide_which_of_two_like_sentences_was_dropped() -> None
 
 def test_anchors_of_keeps_what_survives_translation() -> None:
     assert anchors_of("بدأ مركز التنسيق (CMCC) عمله في ١٧ أكتوبر ٢٠٢٥") == {"CMCC", "17", "2025"}
-    assert anchors_of("More than 1,200 MWPs, see https://Example.org/a.") == {"More", "1200", "MWPs", "https://example.org/a"}
+    assert anchors_of("More than 1,200 MWPs, see https://Example.org/a.") == {
+        "More",
+        "1200",
+        "MWPs",
+        "https://example.org/a",
+    }
     assert anchors_of("the trucks and the aid") == frozenset()  # lower-case words do not survive
     assert anchors_of("COVID-19 cost 3,5 or 3.5 and 007") == {"COVID-19", "19", "3.5", "7"}
     assert anchors_of("تابعونا على @CMCC_Gaza") == {"@CMCC_Gaza", "CMCC", "Gaza"}
@@ -241,7 +246,9 @@ def test_ntrex_dev_unit_alignment() -> None:
         worst.append((f1(found, gold), row["source"]))
     precision, recall = hits / found_total, hits / gold_total
     f = 2 * precision * recall / (precision + recall)
-    print(f"\nntrex-dev unit links: P {precision:.4f} R {recall:.4f} F1 {f:.4f} over {len(pairs)} pairs, "
-          f"{1000 * elapsed / len(pairs):.2f} ms/pair")
+    print(
+        f"\nntrex-dev unit links: P {precision:.4f} R {recall:.4f} F1 {f:.4f} over {len(pairs)} pairs, "
+        f"{1000 * elapsed / len(pairs):.2f} ms/pair"
+    )
     print("worst pairs:", ", ".join(f"{name} {score:.3f}" for score, name in sorted(worst)[:5]))
     assert f >= 0.95

@@ -34,12 +34,15 @@ def test_list_table_shows_titles(ingested) -> None:  # type: ignore[no-untyped-d
     assert "5 documents" in out and "Kazinform" in out and "UK sends military" in out
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("كريات غات", "002_4acb3fe92059d304.txt"),
-    ("Kiryat Gat", "000_f0c207929c95f00c.txt"),
-    ("كِرْيات غـات", "002_4acb3fe92059d304.txt"),  # diacritics and tatweel in the query
-    ("مركز التنسيق المدني العسكري", "002_4acb3fe92059d304.txt"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("كريات غات", "002_4acb3fe92059d304.txt"),
+        ("Kiryat Gat", "000_f0c207929c95f00c.txt"),
+        ("كِرْيات غـات", "002_4acb3fe92059d304.txt"),  # diacritics and tatweel in the query
+        ("مركز التنسيق المدني العسكري", "002_4acb3fe92059d304.txt"),
+    ],
+)
 def test_search_either_language(ingested, query: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     hits = json.loads(ingested("search", query, "--format", "json").stdout)
     assert [h["file"] for h in hits] == [expected]
@@ -73,8 +76,9 @@ def test_show_unknown_document(ingested) -> None:  # type: ignore[no-untyped-def
     assert "no document matches" in result.stderr
 
 
-@pytest.mark.parametrize("args", [["--bogus"], ["list", "--format", "xml"], ["show"], ["ingest"],
-                                  ["ingest", "/no/such/file.txt"]])
+@pytest.mark.parametrize(
+    "args", [["--bogus"], ["list", "--format", "xml"], ["show"], ["ingest"], ["ingest", "/no/such/file.txt"]]
+)
 def test_usage_errors_exit_2_and_create_nothing(run, db, args) -> None:  # type: ignore[no-untyped-def]
     result = run(*args)
     assert result.exit_code == 2

@@ -26,8 +26,13 @@ def test_datelines(line: str, iso: str) -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["Oct 17 2025 was the day the center opened", "Security", "2025-13-01", "February 30, 2025",
-     "Since its launch on October 17, the CMCC has engaged"],
+    [
+        "Oct 17 2025 was the day the center opened",
+        "Security",
+        "2025-13-01",
+        "February 30, 2025",
+        "Since its launch on October 17, the CMCC has engaged",
+    ],
 )
 def test_not_datelines(line: str) -> None:
     assert parse_dateline(line) is None

@@ -58,7 +58,9 @@ def test_extract_reruns_only_stale_documents(ingested) -> None:  # type: ignore[
 
 def test_profile_additions_are_extracted(ingested, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     profile = tmp_path / "mine.yaml"
-    profile.write_text("organizations:\n  Muslim-majority bloc:\n    kind: coalition\n    en: [Muslim-majority nations]\n")
+    profile.write_text(
+        "organizations:\n  Muslim-majority bloc:\n    kind: coalition\n    en: [Muslim-majority nations]\n"
+    )
     assert ingested("extract", "--profile", str(profile)).stdout.strip() == "extracted 5 documents"
     rows = json.loads(ingested("entities", "--type", "org", "--format", "json").stdout)
     assert any(r["value"] == "Muslim-majority bloc" for r in rows)
@@ -82,8 +84,13 @@ def test_ner_model_entities_are_merged(run, samples: Path, tmp_path: Path) -> No
     ruler = nlp.add_pipe("entity_ruler")
     ruler.add_patterns([{"label": "ORG", "pattern": "Doghmush clan"}, {"label": "PERSON", "pattern": "Hawkins"}])
     nlp.to_disk(tmp_path / "tiny_model")
-    run("ingest", str(samples / "004_b0e036cefecd7514.txt"), str(samples / "001_71d2b15bbf6c0817.txt"),
-        "--ner-model", str(tmp_path / "tiny_model"))
+    run(
+        "ingest",
+        str(samples / "004_b0e036cefecd7514.txt"),
+        str(samples / "001_71d2b15bbf6c0817.txt"),
+        "--ner-model",
+        str(tmp_path / "tiny_model"),
+    )
     rows = json.loads(run("entities", "--format", "json").stdout)
     assert any(r["value"] == "Doghmush clan" and r["type"] == "org" for r in rows)
     hawkins = next(r for r in rows if r["value"] == "Tim Hawkins")

@@ -61,22 +61,19 @@ def _sample(samples: Path, manifest: dict[str, dict[str, str]], name: str) -> li
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLE_VALUES))
-def test_samples_phrase_by_phrase(
-    samples: Path, manifest: dict[str, dict[str, str]], name: str
-) -> None:
+def test_samples_phrase_by_phrase(samples: Path, manifest: dict[str, dict[str, str]], name: str) -> None:
     assert _sample(samples, manifest, name) == SAMPLE_VALUES[name]
 
 
-def test_samples_match_the_shared_gold(
-    samples: Path, manifest: dict[str, dict[str, str]], shared: Path
-) -> None:
+def test_samples_match_the_shared_gold(samples: Path, manifest: dict[str, dict[str, str]], shared: Path) -> None:
     gold: set[tuple[str, str, Any, str | None]] = set()
     for line in (shared / "gold" / "seeds.gold.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         if row.get("kind") == "mention" and row["type"] in ("quantity", "money", "duration"):
             gold.add((row["doc"], row["type"], row["value"], row.get("unit")))
-    found = {(name, label, value, unit) for name in manifest
-             for label, value, unit, _, _ in _sample(samples, manifest, name)}
+    found = {
+        (name, label, value, unit) for name in manifest for label, value, unit, _, _ in _sample(samples, manifest, name)
+    }
     assert found == gold
 
 
@@ -86,32 +83,61 @@ def test_samples_match_the_shared_gold(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Washington has committed up to 200 troops to the effort.",
-         [("quantity", 200, "personnel", "up_to", "up to 200 troops")]),
-        ("The Pentagon sent 200 US troops and about 1,500 service members.",
-         [("quantity", 200, "personnel", "exact", "200 US troops"),
-          ("quantity", 1500, "personnel", "about", "about 1,500 service members")]),
-        ("Delegates from 14 countries and 20 NGOs attended.",
-         [("quantity", 14, "countries", "exact", "14 countries"),
-          ("quantity", 20, "ngos", "exact", "20 NGOs")]),
-        ("Some 300 aid trucks entered Gaza, and at least 600 trucks a day are needed.",
-         [("quantity", 300, "trucks", "about", "Some 300 aid trucks"),
-          ("quantity", 600, "trucks", "at_least", "at least 600 trucks")]),
-        ("More than 20 of the hostages were freed, along with 1,000 civilians.",
-         [("quantity", 20, "hostages", "more_than", "More than 20 of the hostages"),
-          ("quantity", 1000, "civilians", "exact", "1,000 civilians")]),
-        ("No fewer than 40 countries signed; 200+ troops deployed; 20 NGOs or so took part.",
-         [("quantity", 40, "countries", "at_least", "No fewer than 40 countries"),
-          ("quantity", 200, "personnel", "more_than", "200+ troops"),
-          ("quantity", 20, "ngos", "about", "20 NGOs or so")]),
-        ("Twenty-five soldiers and three hundred and twenty troops arrived.",
-         [("quantity", 25, "personnel", "exact", "Twenty-five soldiers"),
-          ("quantity", 320, "personnel", "exact", "three hundred and twenty troops")]),
-        ("Nearly 24 thousand troops and a further 8,000 personnel were mobilised.",
-         [("quantity", 24000, "personnel", "nearly", "Nearly 24 thousand troops"),
-          ("quantity", 8000, "personnel", "exact", "8,000 personnel")]),
-        ("Egypt helped recover the remains of four hostages.",
-         [("quantity", 4, "bodies", "exact", "the remains of four hostages")]),
+        (
+            "Washington has committed up to 200 troops to the effort.",
+            [("quantity", 200, "personnel", "up_to", "up to 200 troops")],
+        ),
+        (
+            "The Pentagon sent 200 US troops and about 1,500 service members.",
+            [
+                ("quantity", 200, "personnel", "exact", "200 US troops"),
+                ("quantity", 1500, "personnel", "about", "about 1,500 service members"),
+            ],
+        ),
+        (
+            "Delegates from 14 countries and 20 NGOs attended.",
+            [("quantity", 14, "countries", "exact", "14 countries"), ("quantity", 20, "ngos", "exact", "20 NGOs")],
+        ),
+        (
+            "Some 300 aid trucks entered Gaza, and at least 600 trucks a day are needed.",
+            [
+                ("quantity", 300, "trucks", "about", "Some 300 aid trucks"),
+                ("quantity", 600, "trucks", "at_least", "at least 600 trucks"),
+            ],
+        ),
+        (
+            "More than 20 of the hostages were freed, along with 1,000 civilians.",
+            [
+                ("quantity", 20, "hostages", "more_than", "More than 20 of the hostages"),
+                ("quantity", 1000, "civilians", "exact", "1,000 civilians"),
+            ],
+        ),
+        (
+            "No fewer than 40 countries signed; 200+ troops deployed; 20 NGOs or so took part.",
+            [
+                ("quantity", 40, "countries", "at_least", "No fewer than 40 countries"),
+                ("quantity", 200, "personnel", "more_than", "200+ troops"),
+                ("quantity", 20, "ngos", "about", "20 NGOs or so"),
+            ],
+        ),
+        (
+            "Twenty-five soldiers and three hundred and twenty troops arrived.",
+            [
+                ("quantity", 25, "personnel", "exact", "Twenty-five soldiers"),
+                ("quantity", 320, "personnel", "exact", "three hundred and twenty troops"),
+            ],
+        ),
+        (
+            "Nearly 24 thousand troops and a further 8,000 personnel were mobilised.",
+            [
+                ("quantity", 24000, "personnel", "nearly", "Nearly 24 thousand troops"),
+                ("quantity", 8000, "personnel", "exact", "8,000 personnel"),
+            ],
+        ),
+        (
+            "Egypt helped recover the remains of four hostages.",
+            [("quantity", 4, "bodies", "exact", "the remains of four hostages")],
+        ),
         ("One soldier was killed.", [("quantity", 1, "personnel", "exact", "One soldier")]),
     ],
 )
@@ -120,8 +146,10 @@ def test_quantities(text: str, expected: list[Row]) -> None:
 
 
 def test_running_total_takes_the_unit_of_the_sentence() -> None:
-    text = ("Israel has identified two more bodies, raising the total to 10. "
-            "Officials said the total to date was unclear, bringing the total to 12.")
+    text = (
+        "Israel has identified two more bodies, raising the total to 10. "
+        "Officials said the total to date was unclear, bringing the total to 12."
+    )
     assert values(text) == [
         ("quantity", 2, "bodies", "exact", "two more bodies"),
         ("quantity", 10, "bodies", "exact", "raising the total to 10"),
@@ -152,20 +180,28 @@ def test_not_quantities(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("a reconstruction plan worth $67 billion",
-         [("money", 67_000_000_000, "USD", "exact", "$67 billion")]),
+        ("a reconstruction plan worth $67 billion", [("money", 67_000_000_000, "USD", "exact", "$67 billion")]),
         ("a plan worth $67bn", [("money", 67_000_000_000, "USD", "exact", "$67bn")]),
         ("roughly €5m in aid", [("money", 5_000_000, "EUR", "about", "roughly €5m")]),
-        ("3.5 million dollars were pledged",
-         [("money", 3_500_000, "USD", "exact", "3.5 million dollars")]),
-        ("over £2 billion and US$ 30 million",
-         [("money", 2_000_000_000, "GBP", "more_than", "over £2 billion"),
-          ("money", 30_000_000, "USD", "exact", "US$ 30 million")]),
-        ("Qatar pledged 500 million Qatari riyals",
-         [("money", 500_000_000, "QAR", "exact", "500 million Qatari riyals")]),
-        ("$67 billion and 200 troops",
-         [("money", 67_000_000_000, "USD", "exact", "$67 billion"),
-          ("quantity", 200, "personnel", "exact", "200 troops")]),
+        ("3.5 million dollars were pledged", [("money", 3_500_000, "USD", "exact", "3.5 million dollars")]),
+        (
+            "over £2 billion and US$ 30 million",
+            [
+                ("money", 2_000_000_000, "GBP", "more_than", "over £2 billion"),
+                ("money", 30_000_000, "USD", "exact", "US$ 30 million"),
+            ],
+        ),
+        (
+            "Qatar pledged 500 million Qatari riyals",
+            [("money", 500_000_000, "QAR", "exact", "500 million Qatari riyals")],
+        ),
+        (
+            "$67 billion and 200 troops",
+            [
+                ("money", 67_000_000_000, "USD", "exact", "$67 billion"),
+                ("quantity", 200, "personnel", "exact", "200 troops"),
+            ],
+        ),
     ],
 )
 def test_money(text: str, expected: list[Row]) -> None:
@@ -178,26 +214,27 @@ def test_money(text: str, expected: list[Row]) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("it would take 17 days to establish the center",
-         [("duration", "P17D", None, "exact", "17 days")]),
-        ("it opened just five days after the agreement",
-         [("duration", "P5D", None, "exact", "five days")]),
-        ("a 17-day estimate and a five-year plan",
-         [("duration", "P17D", None, "exact", "17-day"),
-          ("duration", "P5Y", None, "exact", "five-year")]),
+        ("it would take 17 days to establish the center", [("duration", "P17D", None, "exact", "17 days")]),
+        ("it opened just five days after the agreement", [("duration", "P5D", None, "exact", "five days")]),
+        (
+            "a 17-day estimate and a five-year plan",
+            [("duration", "P17D", None, "exact", "17-day"), ("duration", "P5Y", None, "exact", "five-year")],
+        ),
         ("set to run over five years", [("duration", "P5Y", None, "exact", "five years")]),
-        ("a 72-hour truce after 24 hours of talks",
-         [("duration", "PT72H", None, "exact", "72-hour"),
-          ("duration", "PT24H", None, "exact", "24 hours")]),
-        ("nearly two and a half years of war",
-         [("duration", "P2.5Y", None, "nearly", "nearly two and a half years")]),
-        ("talks lasted an hour and a half", [("duration", "PT1.5H", None, "exact",
-                                              "an hour and a half")]),
-        ("the pause lasted 1 year 1 month 21 days",
-         [("duration", "P1Y1M21D", None, "exact", "1 year 1 month 21 days")]),
-        ("a truce for a fortnight, then two decades of peace",
-         [("duration", "P2W", None, "exact", "a fortnight"),
-          ("duration", "P20Y", None, "exact", "two decades")]),
+        (
+            "a 72-hour truce after 24 hours of talks",
+            [("duration", "PT72H", None, "exact", "72-hour"), ("duration", "PT24H", None, "exact", "24 hours")],
+        ),
+        ("nearly two and a half years of war", [("duration", "P2.5Y", None, "nearly", "nearly two and a half years")]),
+        ("talks lasted an hour and a half", [("duration", "PT1.5H", None, "exact", "an hour and a half")]),
+        (
+            "the pause lasted 1 year 1 month 21 days",
+            [("duration", "P1Y1M21D", None, "exact", "1 year 1 month 21 days")],
+        ),
+        (
+            "a truce for a fortnight, then two decades of peace",
+            [("duration", "P2W", None, "exact", "a fortnight"), ("duration", "P20Y", None, "exact", "two decades")],
+        ),
         ("I'll leave for 3.5years", [("duration", "P3.5Y", None, "exact", "3.5years")]),
     ],
 )
@@ -207,9 +244,17 @@ def test_durations(text: str, expected: list[Row]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["600 trucks a day", "$5 million a year", "twice a day", "in the next few weeks",
-     "expected to become operational in coming days", "the second day of talks",
-     "a 13-year-old boy was hurt", "Sims was 20 years old", "a decades-long dispute"],
+    [
+        "600 trucks a day",
+        "$5 million a year",
+        "twice a day",
+        "in the next few weeks",
+        "expected to become operational in coming days",
+        "the second day of talks",
+        "a 13-year-old boy was hurt",
+        "Sims was 20 years old",
+        "a decades-long dispute",
+    ],
 )
 def test_not_durations(text: str) -> None:
     assert [row for row in values(text) if row[0] == "duration"] == []
@@ -241,12 +286,22 @@ def read(text: str) -> list[float]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("twenty-five", [25]), ("three hundred and twenty", [320]), ("a dozen", [12]),
-        ("24 thousand", [24000]), ("67bn", [67_000_000_000]), ("8,000", [8000]),
-        ("3.5", [3.5]), ("one and a half", [1.5]), ("two and a half million", [2_500_000]),
-        ("a thousand", [1000]), ("1,234,567", [1234567]), (".08", [0.08]),
-        ("half a million", [500_000]), ("4,800 and 12", [4800, 12]),
-        ("twenty one thousand three hundred", [21300]), ("2025 200", [2025, 200]),
+        ("twenty-five", [25]),
+        ("three hundred and twenty", [320]),
+        ("a dozen", [12]),
+        ("24 thousand", [24000]),
+        ("67bn", [67_000_000_000]),
+        ("8,000", [8000]),
+        ("3.5", [3.5]),
+        ("one and a half", [1.5]),
+        ("two and a half million", [2_500_000]),
+        ("a thousand", [1000]),
+        ("1,234,567", [1234567]),
+        (".08", [0.08]),
+        ("half a million", [500_000]),
+        ("4,800 and 12", [4800, 12]),
+        ("twenty one thousand three hundred", [21300]),
+        ("2025 200", [2025, 200]),
     ],
 )
 def test_number_reader(text: str, expected: list[float]) -> None:

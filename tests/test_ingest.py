@@ -52,7 +52,9 @@ def test_same_text_under_another_name_is_a_duplicate(ingested, db: Path, samples
 def test_near_duplicate_is_linked_not_merged(ingested, db: Path, samples: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     edited = tmp_path / "republished.txt"
     text = (samples / "001_71d2b15bbf6c0817.txt").read_text()
-    edited.write_text(text.replace("14 countries", "15 countries").replace("Israel has expressed", "Israel had expressed"))
+    edited.write_text(
+        text.replace("14 countries", "15 countries").replace("Israel has expressed", "Israel had expressed")
+    )
     result = ingested("ingest", str(edited), "--format", "json")
     assert json.loads(result.stdout)["near_duplicates"] == 1
     assert len(docs(db)) == 6
@@ -62,10 +64,16 @@ def test_near_duplicate_is_linked_not_merged(ingested, db: Path, samples: Path, 
 
 def test_markdown_front_matter(run, db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     md = tmp_path / "story.md"
-    md.write_text("---\ntitle: CMCC opens\nurl: https://example.org/a\npublished: 2025-10-18\nsource: Example\nlang: en\n---\n"
-                  "# CMCC opens in Kiryat Gat\n\nThe center opened on Friday with partners from many countries.\n")
+    md.write_text(
+        "---\ntitle: CMCC opens\nurl: https://example.org/a\npublished: 2025-10-18\nsource: Example\nlang: en\n---\n"
+        "# CMCC opens in Kiryat Gat\n\nThe center opened on Friday with partners from many countries.\n"
+    )
     assert run("ingest", str(md)).exit_code == 0
-    row = sqlite3.connect(db).execute("SELECT title, url, published, published_basis, source, lang FROM documents").fetchone()
+    row = (
+        sqlite3.connect(db)
+        .execute("SELECT title, url, published, published_basis, source, lang FROM documents")
+        .fetchone()
+    )
     assert row == ("CMCC opens", "https://example.org/a", "2025-10-18", "front matter", "Example", "en")
 
 
@@ -79,31 +87,47 @@ def test_html_main_text_and_meta(run, db: Path, tmp_path: Path) -> None:  # type
         "</article><footer>Copyright</footer></body></html>"
     )
     assert run("ingest", str(page)).exit_code == 0
-    title, published, source, text = sqlite3.connect(db).execute(
-        "SELECT title, published, source, text FROM documents").fetchone()
+    title, published, source, text = (
+        sqlite3.connect(db).execute("SELECT title, published, source, text FROM documents").fetchone()
+    )
     assert published == "2025-10-24" and source == "Example News"
     assert "Kiryat Gat" in text and "evil" not in text and "Copyright" not in text and "p{}" not in text
     assert title
 
 
 def test_json_list_and_jsonl_with_a_bad_line(run, db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "batch.json").write_text(json.dumps([
-        {"text": "First article about the CMCC in Kiryat Gat and its partners.", "lang": "en", "published": "2025-10"},
-        {"text": "المقال الثاني عن مركز التنسيق المدني العسكري في كريات غات.", "source": "Al-Fassel"},
-    ]))
+    (tmp_path / "batch.json").write_text(
+        json.dumps(
+            [
+                {
+                    "text": "First article about the CMCC in Kiryat Gat and its partners.",
+                    "lang": "en",
+                    "published": "2025-10",
+                },
+                {"text": "المقال الثاني عن مركز التنسيق المدني العسكري في كريات غات.", "source": "Al-Fassel"},
+            ]
+        )
+    )
     (tmp_path / "feed.jsonl").write_text(
-        json.dumps({"text": "Third article, line one, about troops and the force in Gaza."}) + "\n"
+        json.dumps({"text": "Third article, line one, about troops and the force in Gaza."})
+        + "\n"
         + "{not json\n"
-        + json.dumps({"title": "no text here"}) + "\n"
-        + json.dumps({"text": "Fourth article on line four about Egypt and Qatar mediation."}) + "\n"
+        + json.dumps({"title": "no text here"})
+        + "\n"
+        + json.dumps({"text": "Fourth article on line four about Egypt and Qatar mediation."})
+        + "\n"
     )
     result = run("ingest", str(tmp_path / "batch.json"), str(tmp_path / "feed.jsonl"))
     assert result.exit_code == 1
     assert f"{tmp_path / 'feed.jsonl'}:2: invalid JSON" in result.stderr
-    assert f"{tmp_path / 'feed.jsonl'}:3: missing \"text\" field" in result.stderr
+    assert f'{tmp_path / "feed.jsonl"}:3: missing "text" field' in result.stderr
     rows = sqlite3.connect(db).execute("SELECT path, lang, published, source FROM documents ORDER BY path").fetchall()
-    assert [r[0] for r in rows] == [f"{tmp_path / 'batch.json'}[0]", f"{tmp_path / 'batch.json'}[1]",
-                                    f"{tmp_path / 'feed.jsonl'}:1", f"{tmp_path / 'feed.jsonl'}:4"]
+    assert [r[0] for r in rows] == [
+        f"{tmp_path / 'batch.json'}[0]",
+        f"{tmp_path / 'batch.json'}[1]",
+        f"{tmp_path / 'feed.jsonl'}:1",
+        f"{tmp_path / 'feed.jsonl'}:4",
+    ]
     assert rows[1][1] == "ar" and rows[1][3] == "Al-Fassel" and rows[0][2] == "2025-10"
 
 

@@ -11,9 +11,13 @@ from cmcc_corpus.langid import detect
 
 @pytest.mark.parametrize(
     ("name", "lang"),
-    [("000_f0c207929c95f00c.txt", "en"), ("001_71d2b15bbf6c0817.txt", "en"),
-     ("002_4acb3fe92059d304.txt", "ar"), ("003_a592e5e37fee6a75.txt", "en"),
-     ("004_b0e036cefecd7514.txt", "en")],
+    [
+        ("000_f0c207929c95f00c.txt", "en"),
+        ("001_71d2b15bbf6c0817.txt", "en"),
+        ("002_4acb3fe92059d304.txt", "ar"),
+        ("003_a592e5e37fee6a75.txt", "en"),
+        ("004_b0e036cefecd7514.txt", "en"),
+    ],
 )
 def test_seeds(samples: Path, name: str, lang: str) -> None:
     guess = detect((samples / name).read_text())

@@ -68,7 +68,10 @@ def test_arabic_sentences_split_on_arabic_marks() -> None:
     text = "افتتح المركز أعماله. هل بدأ العمل؟ نعم؛ بدأ في 17 أكتوبر"
     layout = analyze(text)
     assert [text[s.start : s.end] for s in layout.sentences] == [
-        "افتتح المركز أعماله.", "هل بدأ العمل؟", "نعم؛", "بدأ في 17 أكتوبر",
+        "افتتح المركز أعماله.",
+        "هل بدأ العمل؟",
+        "نعم؛",
+        "بدأ في 17 أكتوبر",
     ]
 
 

@@ -22,27 +22,78 @@ ARABIC = re.compile(r"[\u0621-\u064a]")
 SUBJECT_KINDS = {"agreement", "plan", "resolution"}
 
 REQUIRED_PEOPLE = {
-    "Donald Trump", "Benjamin Netanyahu", "Joe Biden", "Marco Rubio", "Pete Hegseth",
-    "Steve Witkoff", "Jared Kushner", "Tony Blair", "JD Vance", "Abdel Fattah el-Sisi",
-    "Mahmoud Abbas", "Mohammad Mustafa", "John Healey", "Keir Starmer", "David Lammy",
-    "Yvette Cooper", "Emmanuel Macron", "Recep Tayyip Erdogan", "Hakan Fidan",
-    "Prabowo Subianto", "Ilham Aliyev", "Tamim bin Hamad Al Thani",
-    "Mohammed bin Abdulrahman Al Thani", "Mohammed bin Salman", "Mohamed bin Zayed",
-    "Abdullah II", "Antonio Guterres", "Brad Cooper", "Tim Hawkins", "Israel Katz",
-    "Eyal Zamir", "Gideon Saar", "Bezalel Smotrich", "Itamar Ben-Gvir", "Khalil al-Hayya",
-    "Yahya Sinwar", "Mohammed Sinwar", "Ismail Haniyeh", "Osama Hamdan", "Hussein al-Sheikh",
-    "Badr Abdelatty", "Ayman Safadi", "Kaja Kallas", "Ursula von der Leyen", "Vladimir Putin",
-    "Xi Jinping", "Mike Waltz", "Tom Barrack", "Morgan Ortagus", "Nickolay Mladenov",
-    "Sigrid Kaag", "Philippe Lazzarini", "Tom Fletcher",
+    "Donald Trump",
+    "Benjamin Netanyahu",
+    "Joe Biden",
+    "Marco Rubio",
+    "Pete Hegseth",
+    "Steve Witkoff",
+    "Jared Kushner",
+    "Tony Blair",
+    "JD Vance",
+    "Abdel Fattah el-Sisi",
+    "Mahmoud Abbas",
+    "Mohammad Mustafa",
+    "John Healey",
+    "Keir Starmer",
+    "David Lammy",
+    "Yvette Cooper",
+    "Emmanuel Macron",
+    "Recep Tayyip Erdogan",
+    "Hakan Fidan",
+    "Prabowo Subianto",
+    "Ilham Aliyev",
+    "Tamim bin Hamad Al Thani",
+    "Mohammed bin Abdulrahman Al Thani",
+    "Mohammed bin Salman",
+    "Mohamed bin Zayed",
+    "Abdullah II",
+    "Antonio Guterres",
+    "Brad Cooper",
+    "Tim Hawkins",
+    "Israel Katz",
+    "Eyal Zamir",
+    "Gideon Saar",
+    "Bezalel Smotrich",
+    "Itamar Ben-Gvir",
+    "Khalil al-Hayya",
+    "Yahya Sinwar",
+    "Mohammed Sinwar",
+    "Ismail Haniyeh",
+    "Osama Hamdan",
+    "Hussein al-Sheikh",
+    "Badr Abdelatty",
+    "Ayman Safadi",
+    "Kaja Kallas",
+    "Ursula von der Leyen",
+    "Vladimir Putin",
+    "Xi Jinping",
+    "Mike Waltz",
+    "Tom Barrack",
+    "Morgan Ortagus",
+    "Nickolay Mladenov",
+    "Sigrid Kaag",
+    "Philippe Lazzarini",
+    "Tom Fletcher",
 }
 REQUIRED_SUBJECTS = {
-    "Gaza ceasefire agreement", "Gaza recovery and reconstruction plan", "Trump Gaza peace plan",
+    "Gaza ceasefire agreement",
+    "Gaza recovery and reconstruction plan",
+    "Trump Gaza peace plan",
     "UN Security Council resolution 2803",
 }
 # The people of the sample articles (gold `person` values), by script.
 SAMPLE_PEOPLE = {
-    "en": ["Noureddine Omar", "Eyad Baba", "Yahya Mohammed Ali", "Ibtisam al-Saadi",
-           "Tim Hawkins", "Donald Trump", "John Healey", "Mohammad Mustafa"],
+    "en": [
+        "Noureddine Omar",
+        "Eyad Baba",
+        "Yahya Mohammed Ali",
+        "Ibtisam al-Saadi",
+        "Tim Hawkins",
+        "Donald Trump",
+        "John Healey",
+        "Mohammad Mustafa",
+    ],
     "ar": ["نور الدين عمر", "إياد بابا", "يحيى محمد علي", "ابتسام السعدي"],
 }
 # Arabic name words that read as proclitic + another profile word (ف + يصل, a quantities
@@ -96,11 +147,15 @@ def _gold_rows() -> list[dict[str, Any]]:
     pytest.skip("shared gold annotations are not present")
 
 
-def test_files_have_the_expected_sections(
-    people: dict[str, Any], subjects: dict[str, Any]
-) -> None:
+def test_files_have_the_expected_sections(people: dict[str, Any], subjects: dict[str, Any]) -> None:
     assert set(people) == {
-        "known", "given_names", "titles", "speech_verbs", "name_particles", "not_names", "function_words",
+        "known",
+        "given_names",
+        "titles",
+        "speech_verbs",
+        "name_particles",
+        "not_names",
+        "function_words",
     }
     for section in ("given_names", "titles", "speech_verbs", "name_particles"):
         assert people[section].get("en") and people[section].get("ar"), section
@@ -131,8 +186,7 @@ def test_alias_lists_hold_clean_unique_strings_in_the_right_script(
 def _check_ambiguity(label: str, entry: dict[str, Any], aliases: list[str]) -> list[str]:
     flagged = entry.get("ambiguous_aliases") or []
     own = _keys(aliases)
-    problems = [f"{label}: flags {a!r}, not one of its aliases" for a in flagged
-                if _key(a) not in own]
+    problems = [f"{label}: flags {a!r}, not one of its aliases" for a in flagged if _key(a) not in own]
     if bool(entry.get("ambiguous", False)) != bool(flagged):
         problems.append(f"{label}: `ambiguous` disagrees with ambiguous_aliases")
     return problems
@@ -147,8 +201,7 @@ def _collisions(entries: dict[str, dict[str, Any]]) -> list[str]:
             for alias in entry.get(lang) or []:
                 owners[_key(alias)].add(ident)
         for alias, ids in owners.items():
-            unflagged = [i for i in ids
-                         if alias not in _keys(entries[i].get("ambiguous_aliases") or [])]
+            unflagged = [i for i in ids if alias not in _keys(entries[i].get("ambiguous_aliases") or [])]
             if len(ids) > 1 and unflagged:
                 problems.append(f"{lang} {alias!r} -> {sorted(ids)}")
     return problems
@@ -181,9 +234,7 @@ def test_known_people_are_well_formed(people: dict[str, Any]) -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_given_names_are_plentiful_and_distinct_from_other_word_lists(
-    people: dict[str, Any]
-) -> None:
+def test_given_names_are_plentiful_and_distinct_from_other_word_lists(people: dict[str, Any]) -> None:
     given = people["given_names"]
     problems = []
     for lang in ("en", "ar"):
@@ -199,13 +250,45 @@ def test_given_names_are_plentiful_and_distinct_from_other_word_lists(
     if stray:
         problems.append(f"given_names flags names it does not list: {sorted(stray)}")
     assert given.get("ambiguous") is True
-    for required in ("Mohammed", "Mohammad", "Muhammad", "Mohamed", "Ahmed", "Ahmad", "Yahya",
-                     "Ibtisam", "Noureddine", "Nour", "Eyad", "Iyad", "Omar", "Khalil",
-                     "Hussein", "Tim", "John", "Donald"):
+    for required in (
+        "Mohammed",
+        "Mohammad",
+        "Muhammad",
+        "Mohamed",
+        "Ahmed",
+        "Ahmad",
+        "Yahya",
+        "Ibtisam",
+        "Noureddine",
+        "Nour",
+        "Eyad",
+        "Iyad",
+        "Omar",
+        "Khalil",
+        "Hussein",
+        "Tim",
+        "John",
+        "Donald",
+    ):
         if _key(required) not in _keys(given["en"]):
             problems.append(f"given_names/en lacks {required}")
-    for required in ("محمد", "أحمد", "يحيى", "ابتسام", "نور", "نور الدين", "إياد", "عمر", "علي",
-                     "خليل", "حسين", "فاطمة", "مريم", "عبد الله", "عبد الرحمن"):
+    for required in (
+        "محمد",
+        "أحمد",
+        "يحيى",
+        "ابتسام",
+        "نور",
+        "نور الدين",
+        "إياد",
+        "عمر",
+        "علي",
+        "خليل",
+        "حسين",
+        "فاطمة",
+        "مريم",
+        "عبد الله",
+        "عبد الرحمن",
+    ):
         if _key(required) not in _keys(given["ar"]):
             problems.append(f"given_names/ar lacks {required}")
     assert not problems, "\n".join(problems)
@@ -217,9 +300,7 @@ def _starts_with_given_name(name: str, given: set[str]) -> bool:
     return any(" ".join(words[:n]) in given for n in (1, 2) if len(words) > n - 1)
 
 
-def test_sample_people_start_with_a_given_name_of_their_language(
-    people: dict[str, Any]
-) -> None:
+def test_sample_people_start_with_a_given_name_of_their_language(people: dict[str, Any]) -> None:
     given = {lang: _keys(people["given_names"][lang]) for lang in ("en", "ar")}
     not_names = {lang: _keys(people["not_names"][lang]) for lang in ("en", "ar")}
     names = {lang: list(values) for lang, values in SAMPLE_PEOPLE.items()}
@@ -236,9 +317,7 @@ def test_sample_people_start_with_a_given_name_of_their_language(
     assert not problems, "\n".join(problems)
 
 
-def test_gold_people_of_the_known_list_are_found_from_their_text(
-    people: dict[str, Any]
-) -> None:
+def test_gold_people_of_the_known_list_are_found_from_their_text(people: dict[str, Any]) -> None:
     known = people["known"]
     problems = []
     for row in _gold_rows():
@@ -255,16 +334,36 @@ def test_gold_people_of_the_known_list_are_found_from_their_text(
 
 def test_titles_verbs_and_particles_cover_the_basics(people: dict[str, Any]) -> None:
     expect = {
-        "titles": {"en": ["Defence Secretary", "Prime Minister", "spokesman", "Capt.",
-                          "military expert", "journalist", "activist"],
-                   "ar": ["الرئيس", "رئيس الوزراء", "وزير الدفاع", "المتحدث باسم",
-                          "الخبير العسكري", "الصحافية", "الناشطة", "الشيخ"]},
-        "speech_verbs": {"en": ["said", "told", "emphasized", "according to"],
-                         "ar": ["قال", "قالت", "أضاف", "أوضح", "أردف", "ذكرت", "شددت", "ختمت"]},
+        "titles": {
+            "en": [
+                "Defence Secretary",
+                "Prime Minister",
+                "spokesman",
+                "Capt.",
+                "military expert",
+                "journalist",
+                "activist",
+            ],
+            "ar": [
+                "الرئيس",
+                "رئيس الوزراء",
+                "وزير الدفاع",
+                "المتحدث باسم",
+                "الخبير العسكري",
+                "الصحافية",
+                "الناشطة",
+                "الشيخ",
+            ],
+        },
+        "speech_verbs": {
+            "en": ["said", "told", "emphasized", "according to"],
+            "ar": ["قال", "قالت", "أضاف", "أوضح", "أردف", "ذكرت", "شددت", "ختمت"],
+        },
         "name_particles": {"en": ["al-", "bin", "von"], "ar": ["بن", "أبو", "آل"]},
-        "not_names": {"en": ["The", "According", "Since", "Meanwhile", "However", "Citing",
-                             "Asked", "Negotiators", "Diplomats"],
-                      "ar": ["المتخصص", "الذي", "التي", "إن", "أن"]},
+        "not_names": {
+            "en": ["The", "According", "Since", "Meanwhile", "However", "Citing", "Asked", "Negotiators", "Diplomats"],
+            "ar": ["المتخصص", "الذي", "التي", "إن", "أن"],
+        },
     }
     problems = []
     for section, langs in expect.items():
@@ -306,24 +405,25 @@ def test_subjects_are_well_formed(subjects: dict[str, Any]) -> None:
 
 def test_gold_free_text_subjects_are_listed(subjects: dict[str, Any]) -> None:
     entity_keys = set(_load("countries")) | set(_load("organizations")) | set(_load("places"))
-    missing = sorted({
-        row["subject"] for row in _gold_rows()
-        if row.get("kind") in ("claim", "finding") and row["subject"] not in entity_keys
-        and row["subject"] not in subjects
-    })
+    missing = sorted(
+        {
+            row["subject"]
+            for row in _gold_rows()
+            if row.get("kind") in ("claim", "finding")
+            and row["subject"] not in entity_keys
+            and row["subject"] not in subjects
+        }
+    )
     assert not missing, f"gold claim subjects absent from subjects.yaml: {missing}"
 
 
-def test_arabic_words_do_not_clash_with_proclitic_stripping(
-    people: dict[str, Any], subjects: dict[str, Any]
-) -> None:
+def test_arabic_words_do_not_clash_with_proclitic_stripping(people: dict[str, Any], subjects: dict[str, Any]) -> None:
     """The Arabic lexicon keeps a word only if it is not proclitic + another profile word.
 
     Adding these files must not push any other file's word out of it (كامل would read
     ك + أمل), and every Arabic name word here must itself survive (فانس is not ف + أنس).
     """
-    data = {name: _load(name) if (DATA / f"{name}.yaml").is_file() else {}
-            for name in CONCERNS}
+    data = {name: _load(name) if (DATA / f"{name}.yaml").is_file() else {} for name in CONCERNS}
     data["people"], data["subjects"] = people, subjects
     without = {**data, "people": {}, "subjects": {}}
     lexicon = Profile(data, "people-test-with").arabic_lexicon
@@ -332,11 +432,10 @@ def test_arabic_words_do_not_clash_with_proclitic_stripping(
     # normalize to عمر, so matching is unchanged; listed so the check stays strict otherwise.
     pushed_out = sorted(before - lexicon - {"بعمر"})
     names: set[str] = set()
-    _collect_arabic(
-        [people["given_names"]["ar"]] + [e["ar"] for e in people["known"].values()], names
-    )
+    _collect_arabic([people["given_names"]["ar"]] + [e["ar"] for e in people["known"].values()], names)
     misread = sorted(
-        f"{w} -> {strip_proclitic(w, lexicon)[0]}" for w in names
+        f"{w} -> {strip_proclitic(w, lexicon)[0]}"
+        for w in names
         if w not in lexicon and w not in {_key(x) for x in KNOWN_CLITIC_CLASHES}
     )
     assert not pushed_out, f"words of other files now read as clitic + word: {pushed_out}"

@@ -28,15 +28,35 @@ FILES = [
 ]
 ARABIC = re.compile(r"[\u0621-\u064a]")
 GOLD_UNITS = {
-    "personnel", "countries", "ngos", "organizations", "hostages", "bodies", "trucks", "civilians",
+    "personnel",
+    "countries",
+    "ngos",
+    "organizations",
+    "hostages",
+    "bodies",
+    "trucks",
+    "civilians",
 }
 GOLD_QUALIFIERS = {"exact", "about", "up_to", "at_least", "more_than", "less_than", "nearly"}
 GOLD_PREDICATES = {
-    "opened_on", "signed_on", "located_in", "member_count", "personnel_count",
-    "participates_in", "candidate_for", "cost", "duration",
+    "opened_on",
+    "signed_on",
+    "located_in",
+    "member_count",
+    "personnel_count",
+    "participates_in",
+    "candidate_for",
+    "cost",
+    "duration",
 }
 ORG_KINDS = {
-    "military", "un", "media", "government", "armed_group", "ngo", "coalition",
+    "military",
+    "un",
+    "media",
+    "government",
+    "armed_group",
+    "ngo",
+    "coalition",
     "intergovernmental",
 }
 PLACE_KINDS = {"territory", "city", "crossing", "road", "region", "line"}
@@ -82,9 +102,7 @@ def _aliases(entry: dict[str, Any], fields: Iterable[str]) -> list[str]:
     return [a for f in fields for a in entry.get(f, []) or []]
 
 
-def _collisions(
-    entries: dict[Any, dict[str, Any]], languages: dict[str, tuple[str, ...]]
-) -> list[str]:
+def _collisions(entries: dict[Any, dict[str, Any]], languages: dict[str, tuple[str, ...]]) -> list[str]:
     """Aliases that map to more than one id without being flagged ambiguous in each."""
     problems = []
     for lang, fields in languages.items():
@@ -96,8 +114,7 @@ def _collisions(
             if len(ids) < 2:
                 continue
             unflagged = [
-                i for i in ids
-                if alias not in {_key(a) for a in entries[i].get("ambiguous_aliases", []) or []}
+                i for i in ids if alias not in {_key(a) for a in entries[i].get("ambiguous_aliases", []) or []}
             ]
             if unflagged:
                 problems.append(f"{lang} {alias!r} -> {sorted(map(str, ids))}")
@@ -116,11 +133,11 @@ def _sections(d: dict[str, Any]) -> list[tuple[str, dict[Any, dict[str, Any]], d
         "hedges/weekday_modifiers": dict(enumerate(h["weekday_modifiers"])),
         "hedges/vague": dict(enumerate(h["vague"])),
     }
-    triggers = {k: {**v["triggers"], "ambiguous_aliases": v.get("ambiguous_aliases", [])}
-                for k, v in d["predicates"].items()}
+    triggers = {
+        k: {**v["triggers"], "ambiguous_aliases": v.get("ambiguous_aliases", [])} for k, v in d["predicates"].items()
+    }
     return [
-        ("countries", d["countries"],
-         {"en": ("en", "en_demonyms"), "ar": ("ar", "ar_demonyms")}),
+        ("countries", d["countries"], {"en": ("en", "en_demonyms"), "ar": ("ar", "ar_demonyms")}),
         ("organizations", d["organizations"], EN_AR),
         ("places", d["places"], EN_AR),
         ("numbers/cardinals", n["cardinals"], EN_AR),
@@ -129,12 +146,9 @@ def _sections(d: dict[str, Any]) -> list[tuple[str, dict[Any, dict[str, Any]], d
         ("numbers/vague", indexed["numbers/vague"], EN_AR),
         ("quantities/units", q["units"], EN_AR),
         ("quantities/qualifiers/before", q["qualifiers"], EN_AR),
-        ("quantities/qualifiers/after", q["qualifiers"],
-         {"en": ("en_after",), "ar": ("ar_after",)}),
-        ("quantities/currencies", q["currencies"],
-         {"en": ("en",), "ar": ("ar",), "symbol": ("symbols",)}),
-        ("quantities/duration_units", q["duration_units"],
-         {"en": ("en",), "ar": ("ar", "ar_dual")}),
+        ("quantities/qualifiers/after", q["qualifiers"], {"en": ("en_after",), "ar": ("ar_after",)}),
+        ("quantities/currencies", q["currencies"], {"en": ("en",), "ar": ("ar",), "symbol": ("symbols",)}),
+        ("quantities/duration_units", q["duration_units"], {"en": ("en",), "ar": ("ar", "ar_dual")}),
         ("hedges/modality", h["modality"], {"en": ("en",), "ar": ("ar", "ar_prefixes")}),
         ("hedges/relative_dates", indexed["hedges/relative_dates"], EN_AR),
         ("hedges/weekday_modifiers", indexed["hedges/weekday_modifiers"], EN_AR),
@@ -300,7 +314,8 @@ def test_gold_entity_values_are_keys_of_the_right_file(data: dict[str, Any]) -> 
         {
             f"{row['type']} {row['value']!r}"
             for row in _gold_rows()
-            if row.get("kind") == "mention" and row.get("type") in files
+            if row.get("kind") == "mention"
+            and row.get("type") in files
             and row["value"] not in data[files[row["type"]]]
         }
     )
@@ -347,9 +362,7 @@ def _occurs(alias: str, text: str) -> bool:
     forms = [alias]
     if alias.startswith("ال"):
         forms.append("لل" + alias[2:])
-    return any(
-        re.search(rf"(?<!\w)(?:[وفبكل])?{re.escape(form)}(?!\w)", text) for form in forms
-    )
+    return any(re.search(rf"(?<!\w)(?:[وفبكل])?{re.escape(form)}(?!\w)", text) for form in forms)
 
 
 def test_gold_surface_forms_are_listed(data: dict[str, Any]) -> None:

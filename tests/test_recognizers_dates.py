@@ -30,21 +30,39 @@ RECOGNIZERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "
 if not RECOGNIZERS.is_dir():
     pytest.skip(f"{RECOGNIZERS} is not present", allow_module_level=True)
 
-_ANCHORED = {"the next day", "next day", "last day", "the last day", "the day", "my day",
-             "past day", "اليوم التالي", "اليوم الآتي", "اليوم الأخير", "آخر يوم", "يومي",
-             "اليوم الماضي"}
-_BARE_DAY = re.compile(r"(?:(?:the|for|on|إلى|في|يوم)\s+|ل)?(?:\s*(?:\d{1,2}(?:st|nd|rd|th)?"
-                       r"|و?(?:ال|لل)?(?:حادي|حادية|ثاني|ثانية|عشرين|ثلاثين)))+")
+_ANCHORED = {
+    "the next day",
+    "next day",
+    "last day",
+    "the last day",
+    "the day",
+    "my day",
+    "past day",
+    "اليوم التالي",
+    "اليوم الآتي",
+    "اليوم الأخير",
+    "آخر يوم",
+    "يومي",
+    "اليوم الماضي",
+}
+_BARE_DAY = re.compile(
+    r"(?:(?:the|for|on|إلى|في|يوم)\s+|ل)?(?:\s*(?:\d{1,2}(?:st|nd|rd|th)?"
+    r"|و?(?:ال|لل)?(?:حادي|حادية|ثاني|ثانية|عشرين|ثلاثين)))+"
+)
 # Why a gold date is not a date in news text, and how to recognise it (text, Timex).
 NOT_NEWS: dict[str, Callable[[str, str], bool]] = {
-    "a day of the month alone is a count in news ('rose to 27', للثاني)":
-        lambda text, timex: bool(re.fullmatch(r"XXXX-XX-\d\d", timex) or _BARE_DAY.fullmatch(text)),
-    "two numbers joined by '.' or '-' are a decimal, a score or a range ('4.22', '22-4')":
-        lambda text, timex: bool(re.fullmatch(r"\d{1,2}[.-]\d{1,2}", text)),
-    "a day counted from an unnamed day, not from publication ('the next day', اليوم التالي)":
-        lambda text, timex: " ".join(text.lower().split()) in _ANCHORED,
-    "a vague count is not a date ('a few days ago', قبل بضعة أيام)":
-        lambda text, timex: "few" in text or "بضعة" in text,
+    "a day of the month alone is a count in news ('rose to 27', للثاني)": lambda text, timex: bool(
+        re.fullmatch(r"XXXX-XX-\d\d", timex) or _BARE_DAY.fullmatch(text)
+    ),
+    "two numbers joined by '.' or '-' are a decimal, a score or a range ('4.22', '22-4')": lambda text, timex: bool(
+        re.fullmatch(r"\d{1,2}[.-]\d{1,2}", text)
+    ),
+    "a day counted from an unnamed day, not from publication ('the next day', اليوم التالي)": lambda text, timex: (
+        " ".join(text.lower().split()) in _ANCHORED
+    ),
+    "a vague count is not a date ('a few days ago', قبل بضعة أيام)": lambda text, timex: (
+        "few" in text or "بضعة" in text
+    ),
     "chat shorthand ('tmrw')": lambda text, timex: "tmrw" in text,
 }
 
@@ -76,15 +94,18 @@ class Score:
         self.found, self.hits = self.found + len(found), self.hits + len(used)
         self.gold += len(gold)
         self.news_gold += sum(news for _, news in gold)
-        self.misses += [f"missed {sorted(map(str, ok))} in {case!r}"
-                        for i, (ok, news) in enumerate(gold) if i not in used and news]
+        self.misses += [
+            f"missed {sorted(map(str, ok))} in {case!r}" for i, (ok, news) in enumerate(gold) if i not in used and news
+        ]
 
     def line(self, label: str) -> str:
         """One printable summary line."""
-        return (f"{label}: all cases P={_ratio(self.hits, self.found):.3f} "
-                f"R={_ratio(self.hits, self.gold):.3f} ({self.hits}/{self.found}/{self.gold}); "
-                f"news scope P={_ratio(self.news_hits, self.news_found):.3f} "
-                f"R={_ratio(self.news_hits, self.news_gold):.3f}")
+        return (
+            f"{label}: all cases P={_ratio(self.hits, self.found):.3f} "
+            f"R={_ratio(self.hits, self.gold):.3f} ({self.hits}/{self.found}/{self.gold}); "
+            f"news scope P={_ratio(self.news_hits, self.news_found):.3f} "
+            f"R={_ratio(self.news_hits, self.news_gold):.3f}"
+        )
 
 
 def _ratio(a: int, b: int) -> float:
@@ -137,8 +158,7 @@ def test_arabic_evidence_spans_against_recognizers() -> None:
     for case in _cases("Arabic", "DateTime-DateExtractor.json"):
         ref = case.get("Context", {}).get("ReferenceDateTime", "2016-11-07")[:10]
         doc = annotate("ar", case["Input"], published=ref)
-        gold = [({(r["Start"], r["Start"] + r["Length"])}, _news(r["Text"]))
-                for r in case.get("Results", [])]
+        gold = [({(r["Start"], r["Start"] + r["Length"])}, _news(r["Text"])) for r in case.get("Results", [])]
         score.add(case["Input"], [span_offsets(s) for s in doc.spans["dates"]], gold)
     print(score.line("Arabic DateExtractor spans"))
     print("\n".join(score.misses))

@@ -51,7 +51,8 @@ def _numbers_pass(lang: str, case: dict[str, Any]) -> bool:
     ours = sorted(r.value for r in finder.numbers(doc) if not r.ambiguous and not r.suffix)
     theirs = sorted(float(r["Resolution"]["value"]) for r in case["Results"])
     return len(ours) == len(theirs) and all(
-        math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-9) for a, b in zip(ours, theirs, strict=True))
+        math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-9) for a, b in zip(ours, theirs, strict=True)
+    )
 
 
 def _rate(passed: list[bool]) -> float:

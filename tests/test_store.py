@@ -13,31 +13,88 @@ from cmcc_corpus.store import APPLICATION_ID, Corpus
 
 # The exact columns of every table: a change here must come with a new migration.
 SCHEMA = {
-    "documents": ["id", "file", "path", "format", "title", "lang", "lang_confidence", "lang_method",
-                  "source", "url", "published", "published_basis", "ingested_at", "words", "text"],
+    "documents": [
+        "id",
+        "file",
+        "path",
+        "format",
+        "title",
+        "lang",
+        "lang_confidence",
+        "lang_method",
+        "source",
+        "url",
+        "published",
+        "published_basis",
+        "ingested_at",
+        "words",
+        "text",
+    ],
     "paragraphs": ["doc_id", "n", "start", "end", "kind"],
     "sentences": ["doc_id", "n", "paragraph", "start", "end"],
     "sketches": ["key", "doc_id"],
     "near_duplicates": ["doc_id", "other_id", "score"],
     "documents_fts": ["title", "body"],
     "extractions": ["doc_id", "pipeline_version", "profile", "extracted_at"],
-    "mentions": ["id", "doc_id", "type", "value", "value_num", "unit", "qualifier", "en", "text",
-                 "start", "end", "sentence", "rule", "confidence", "derived", "partial"],
-    "claims": ["id", "doc_id", "subject", "predicate", "value", "value_num", "unit", "qualifier",
-               "derived", "modality", "as_of", "text", "start", "end", "sentence", "rule", "confidence"],
+    "mentions": [
+        "id",
+        "doc_id",
+        "type",
+        "value",
+        "value_num",
+        "unit",
+        "qualifier",
+        "en",
+        "text",
+        "start",
+        "end",
+        "sentence",
+        "rule",
+        "confidence",
+        "derived",
+        "partial",
+    ],
+    "claims": [
+        "id",
+        "doc_id",
+        "subject",
+        "predicate",
+        "value",
+        "value_num",
+        "unit",
+        "qualifier",
+        "derived",
+        "modality",
+        "as_of",
+        "text",
+        "start",
+        "end",
+        "sentence",
+        "rule",
+        "confidence",
+    ],
     "pairs": ["source_id", "translation_id", "score", "evidence", "aligned_at"],
     "alignments": ["source_id", "translation_id", "level", "n", "source_units", "target_units", "score"],
     "findings": ["id", "verdict", "subject", "predicate", "sides", "docs", "created_at"],
 }
-INDEXES = {"documents_file", "documents_lang", "mentions_doc", "mentions_value", "claims_key", "claims_doc",
-           "findings_verdict"}
+INDEXES = {
+    "documents_file",
+    "documents_lang",
+    "mentions_doc",
+    "mentions_value",
+    "claims_key",
+    "claims_doc",
+    "findings_verdict",
+}
 
 
 def test_schema_is_pinned(db: Path) -> None:
     Corpus.open(db).close()
     conn = sqlite3.connect(db)
-    tables = {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts_%'")}
+    tables = {
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts_%'")
+    }
     assert tables == set(SCHEMA)
     for table, columns in SCHEMA.items():
         assert [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] == columns
@@ -111,4 +168,7 @@ def test_paragraph_and_sentence_offsets_are_into_the_stored_text(ingested, db: P
         assert text[paragraphs[6].start : paragraphs[6].end] == lines[6]
         rows = corpus.conn.execute('SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc.id,))
         sentences = [text[s:e] for s, e in rows]
-        assert "Since its launch on October 17, the CMCC has engaged in extensive media outreach, including press conferences and guided tours to clarify its mission and highlight its role in advancing the Gaza peace plan." in sentences
+        assert (
+            "Since its launch on October 17, the CMCC has engaged in extensive media outreach, including press conferences and guided tours to clarify its mission and highlight its role in advancing the Gaza peace plan."
+            in sentences
+        )

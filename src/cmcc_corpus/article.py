@@ -79,9 +79,7 @@ def prepare(record: Record, meta: Metadata | None = None, force_lang: str | None
     body = "\n".join(record.text[s:e] for s, e in article_spans)
     guess = _language(body, record, meta, force_lang)
     published, basis = _published(record, meta, layout.paragraphs)
-    search_text = "\n".join(
-        folded.text[folded.to_folded(s) : folded.to_folded(e)] for s, e in article_spans
-    ).lower()
+    search_text = "\n".join(folded.text[folded.to_folded(s) : folded.to_folded(e)] for s, e in article_spans).lower()
     return Article(
         id=content_id(hash_text),
         text=record.text,

@@ -40,10 +40,30 @@ EXIT_INTERRUPTED = 130
 EXIT_INTERNAL = 70
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process killed by SIGPIPE
 
-LIST_COLUMNS = (("short_id", "id"), ("lang", "lang"), ("source", "source"), ("published", "published"),
-                ("title", "title"), ("words", "words"))
-DOC_JSON_FIELDS = ("id", "file", "path", "format", "lang", "lang_confidence", "lang_method", "source",
-                   "url", "published", "published_basis", "title", "words", "ingested_at")
+LIST_COLUMNS = (
+    ("short_id", "id"),
+    ("lang", "lang"),
+    ("source", "source"),
+    ("published", "published"),
+    ("title", "title"),
+    ("words", "words"),
+)
+DOC_JSON_FIELDS = (
+    "id",
+    "file",
+    "path",
+    "format",
+    "lang",
+    "lang_confidence",
+    "lang_method",
+    "source",
+    "url",
+    "published",
+    "published_basis",
+    "title",
+    "words",
+    "ingested_at",
+)
 
 
 class CliError(click.ClickException):
@@ -71,23 +91,35 @@ def handles_errors(fn: F) -> F:
         except Exception as exc:  # a bug: say so in one line, traceback only on request
             if click.get_current_context().find_root().params.get("debug"):
                 traceback.print_exc()
-            raise CliError(f"internal error: {type(exc).__name__}: {exc} (re-run with --debug and report it)", EXIT_INTERNAL) from None
+            raise CliError(
+                f"internal error: {type(exc).__name__}: {exc} (re-run with --debug and report it)", EXIT_INTERNAL
+            ) from None
 
     return wrapper  # type: ignore[return-value]
 
 
 def format_option(*choices: str) -> Callable[[F], F]:
     """The shared `--format` option of commands that return records."""
-    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
-                        help="Output format: a table for people, json/csv for programs.")
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format: a table for people, json/csv for programs.",
+    )
 
 
 ner_model_option = click.option(
-    "--ner-model", metavar="NAME",
-    help="Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), e.g. en_core_web_sm. Optional.")
+    "--ner-model",
+    metavar="NAME",
+    help="Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), e.g. en_core_web_sm. Optional.",
+)
 profile_option = click.option(
-    "--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="YAML file of profile additions (countries, organizations, places, people, ...) merged over the defaults.")
+    "--profile",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="YAML file of profile additions (countries, organizations, places, people, ...) merged over the defaults.",
+)
 
 
 def _open(ctx: click.Context, write: bool = False, create: bool = False) -> Corpus:
@@ -100,10 +132,20 @@ def _stdout() -> Console:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db", type=click.Path(dir_okay=False), envvar=None,
-              help="Corpus file. Default: $CMCC_CORPUS_DB, else ./cmcc-corpus.db.")
-@click.option("--timeout", type=click.FloatRange(0, 3600), default=10.0, show_default=True,
-              help="Seconds to wait for another process's lock on the corpus before giving up (exit 3).")
+@click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False),
+    envvar=None,
+    help="Corpus file. Default: $CMCC_CORPUS_DB, else ./cmcc-corpus.db.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait for another process's lock on the corpus before giving up (exit 3).",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.version_option(__version__, prog_name="cmcc-corpus")
 @click.pass_context
@@ -118,29 +160,69 @@ def cli(ctx: click.Context, db: str | None, timeout: float, debug: bool) -> None
 
 @cli.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSONL rows {file, lang, source, url, published} giving metadata for plain files.")
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSONL rows {file, lang, source, url, published} giving metadata for plain files.",
+)
 @click.option("--lang", help="Language of every input (skips detection), e.g. en or ar.")
-@click.option("--input-format", type=click.Choice(FORMATS), help="Read every input as this format (default: by extension, sniffed for stdin).")
+@click.option(
+    "--input-format",
+    type=click.Choice(FORMATS),
+    help="Read every input as this format (default: by extension, sniffed for stdin).",
+)
 @click.option("--encoding", help="Decode inputs with this encoding (e.g. cp1256) instead of UTF-8.")
-@click.option("--errors", "errors", type=click.Choice(["strict", "replace"]), default="strict", show_default=True,
-              help="On undecodable bytes: reject the file, or replace them with U+FFFD.")
-@click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
-              help="Reject inputs larger than this.")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
-              help="Articles per transaction (each batch is all-or-nothing).")
-@click.option("--extract/--no-extract", "do_extract", default=True, show_default=True,
-              help="Extract mentions and claims of new articles as they go in.")
+@click.option(
+    "--errors",
+    "errors",
+    type=click.Choice(["strict", "replace"]),
+    default="strict",
+    show_default=True,
+    help="On undecodable bytes: reject the file, or replace them with U+FFFD.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Reject inputs larger than this.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=500,
+    show_default=True,
+    help="Articles per transaction (each batch is all-or-nothing).",
+)
+@click.option(
+    "--extract/--no-extract",
+    "do_extract",
+    default=True,
+    show_default=True,
+    help="Extract mentions and claims of new articles as they go in.",
+)
 @profile_option
 @ner_model_option
 @format_option("table", "json")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.pass_context
 @handles_errors
-def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None, lang: str | None,
-               input_format: str | None, encoding: str | None, errors: str, max_bytes: int,
-               batch_size: int, do_extract: bool, profile: Path | None, ner_model: str | None,
-               fmt: str, progress: bool | None) -> int:
+def ingest_cmd(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    manifest: Path | None,
+    lang: str | None,
+    input_format: str | None,
+    encoding: str | None,
+    errors: str,
+    max_bytes: int,
+    batch_size: int,
+    do_extract: bool,
+    profile: Path | None,
+    ner_model: str | None,
+    fmt: str,
+    progress: bool | None,
+) -> int:
     """Ingest articles: files, directories (recursive), globs, or - for stdin.
 
     Formats: .txt, .md (YAML front matter), .html/.htm, .json (object or list),
@@ -155,9 +237,18 @@ def ingest_cmd(ctx: click.Context, paths: tuple[str, ...], manifest: Path | None
         from .extract.statistical import load_model
 
         load_model(ner_model)  # exit 2 before the corpus is touched
-    options = IngestOptions(manifest=manifest, lang=lang, encoding=encoding, errors=errors,
-                            max_bytes=max_bytes, input_format=input_format, batch_size=batch_size,
-                            extract=do_extract, profile=profile, ner_model=ner_model)
+    options = IngestOptions(
+        manifest=manifest,
+        lang=lang,
+        encoding=encoding,
+        errors=errors,
+        max_bytes=max_bytes,
+        input_format=input_format,
+        batch_size=batch_size,
+        extract=do_extract,
+        profile=profile,
+        ner_model=ner_model,
+    )
     err = Console(stderr=True, highlight=False)
     show_progress = err.is_terminal if progress is None else progress
     with _open(ctx, write=True, create=True) as corpus:
@@ -176,8 +267,9 @@ def _check_encoding(encoding: str) -> None:
         raise click.BadParameter(f"unknown encoding {encoding!r}", param_hint="--encoding") from None
 
 
-def _run_ingest(corpus: Corpus, paths: tuple[str, ...], options: IngestOptions, err: Console,
-                show_progress: bool) -> IngestSummary:
+def _run_ingest(
+    corpus: Corpus, paths: tuple[str, ...], options: IngestOptions, err: Console, show_progress: bool
+) -> IngestSummary:
     def report(kind: str, item: object) -> None:
         if kind in ("rejected", "skipped"):
             label = "" if kind == "rejected" else "skipped: "
@@ -186,8 +278,14 @@ def _run_ingest(corpus: Corpus, paths: tuple[str, ...], options: IngestOptions, 
 
     if not show_progress:
         return ingest(corpus, paths, options, report)
-    columns = (SpinnerColumn(), TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TextColumn("{task.fields[current]}"))
+    columns = (
+        SpinnerColumn(),
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+    )
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("ingest", total=None, current="")
 
@@ -203,8 +301,10 @@ def _print_summary(summary: IngestSummary, fmt: str) -> None:
     if fmt == "json":
         write_json(summary.as_dict(), sys.stdout)
         return
-    click.echo(f"ingested {summary.ingested}, duplicates {summary.duplicates}, rejected {summary.rejected}, "
-               f"skipped {summary.skipped}, near-duplicates linked {summary.near_duplicates}")
+    click.echo(
+        f"ingested {summary.ingested}, duplicates {summary.duplicates}, rejected {summary.rejected}, "
+        f"skipped {summary.skipped}, near-duplicates linked {summary.near_duplicates}"
+    )
 
 
 def _doc_record(doc: Document) -> dict[str, Any]:
@@ -227,8 +327,14 @@ def list_cmd(ctx: click.Context, lang: str | None, source: str | None, fmt: str)
     return 0
 
 
-def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[tuple[str, str], ...],
-          fields: tuple[str, ...], title: str | None = None, wrap: tuple[str, ...] = ()) -> None:
+def _emit(
+    records: list[dict[str, Any]],
+    fmt: str,
+    columns: tuple[tuple[str, str], ...],
+    fields: tuple[str, ...],
+    title: str | None = None,
+    wrap: tuple[str, ...] = (),
+) -> None:
     if fmt == "json":
         write_json([{f: r.get(f) for f in fields} for r in records], sys.stdout)
     elif fmt == "csv":
@@ -240,8 +346,13 @@ def _emit(records: list[dict[str, Any]], fmt: str, columns: tuple[tuple[str, str
 
 @cli.command("show")
 @click.argument("doc")
-@click.option("--bidi", type=click.Choice(["auto", "logical", "visual"]), default="auto", show_default=True,
-              help="Arabic order: logical for terminals that do bidi themselves, visual for those that do not.")
+@click.option(
+    "--bidi",
+    type=click.Choice(["auto", "logical", "visual"]),
+    default="auto",
+    show_default=True,
+    help="Arabic order: logical for terminals that do bidi themselves, visual for those that do not.",
+)
 @click.option("--annotate", is_flag=True, help="Highlight the extracted mentions in the text (and list them).")
 @format_option("text", "json")
 @click.pass_context
@@ -264,25 +375,38 @@ def show_cmd(ctx: click.Context, doc: str, bidi: str, annotate: bool, fmt: str) 
             found_mentions = list(stored_mentions(corpus, doc_id=found.id))
     if fmt == "json":
         record = {f: getattr(found, f) for f in DOC_JSON_FIELDS}
-        record.update(text=text, sentences=sentences, near_duplicates=[{"id": i, "score": s} for i, s in near],
-                      paragraphs=[{"n": p.n, "start": p.start, "end": p.end, "kind": p.kind,
-                                   "text": text[p.start:p.end]} for p in paragraphs],
-                      mentions=[{k: m[k] for k in MENTION_FIELDS} for m in found_mentions])
+        record.update(
+            text=text,
+            sentences=sentences,
+            near_duplicates=[{"id": i, "score": s} for i, s in near],
+            paragraphs=[
+                {"n": p.n, "start": p.start, "end": p.end, "kind": p.kind, "text": text[p.start : p.end]}
+                for p in paragraphs
+            ],
+            mentions=[{k: m[k] for k in MENTION_FIELDS} for m in found_mentions],
+        )
         write_json(record, sys.stdout)
         return 0
     out = _stdout()
     mode = "logical" if annotate else bidi_mode(bidi, sys.stdout)
-    for label, value in (("id", found.id), ("file", found.file), ("title", found.title), ("language",
-                         f"{found.lang} ({found.lang_confidence:.2f}, {found.lang_method})"), ("source", found.source),
-                         ("published", f"{found.published or '?'} ({found.published_basis or 'unknown'})"),
-                         ("url", found.url), ("words", found.words), ("sentences", sentences)):
+    for label, value in (
+        ("id", found.id),
+        ("file", found.file),
+        ("title", found.title),
+        ("language", f"{found.lang} ({found.lang_confidence:.2f}, {found.lang_method})"),
+        ("source", found.source),
+        ("published", f"{found.published or '?'} ({found.published_basis or 'unknown'})"),
+        ("url", found.url),
+        ("words", found.words),
+        ("sentences", sentences),
+    ):
         if value not in (None, ""):
             out.print(Text.assemble((f"{label:>10}: ", "bold"), display_line(str(value), mode)))
     for other, score in near:
         out.print(Text.assemble(("near-duplicate: ", "bold"), f"{other[3:13]} ({score:.0f}%)"))
     out.print()
     for p in paragraphs:
-        body = text[p.start:p.end]
+        body = text[p.start : p.end]
         if annotate:
             line = annotated(text, p.start, p.end, found_mentions)
         else:
@@ -315,7 +439,13 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
         record = _doc_record(hit.document)
         record.update(snippet=hit.snippet, score=round(-hit.rank, 3))
         records.append(record)
-    columns = (("short_id", "id"), ("lang", "lang"), ("source", "source"), ("published", "published"), ("snippet", "match"))
+    columns = (
+        ("short_id", "id"),
+        ("lang", "lang"),
+        ("source", "source"),
+        ("published", "published"),
+        ("snippet", "match"),
+    )
     fields = ("id", "file", "lang", "source", "published", "title", "score", "snippet")
     _emit(records, fmt, columns, fields, title=f"{len(records)} matches for {escape(query)!r}", wrap=("snippet",))
     return 0

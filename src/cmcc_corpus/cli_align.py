@@ -36,8 +36,12 @@ def align_group() -> None:
 
 @align_group.command("run")
 @click.argument("docs", nargs=-1)
-@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Lowest pairing score kept (default: the library's calibrated value).")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Lowest pairing score kept (default: the library's calibrated value).",
+)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.pass_context
 @handles_errors
@@ -59,8 +63,13 @@ def align_run(ctx: click.Context, docs: tuple[str, ...], threshold: float | None
 @click.argument("a")
 @click.argument("b")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
-@click.option("--bidi", type=click.Choice(["auto", "logical", "visual"]), default="auto", show_default=True,
-              help="Arabic order for terminals without bidi support (visual).")
+@click.option(
+    "--bidi",
+    type=click.Choice(["auto", "logical", "visual"]),
+    default="auto",
+    show_default=True,
+    help="Arabic order for terminals without bidi support (visual).",
+)
 @click.pass_context
 @handles_errors
 def align_show(ctx: click.Context, a: str, b: str, fmt: str, bidi: str) -> int:
@@ -71,8 +80,9 @@ def align_show(ctx: click.Context, a: str, b: str, fmt: str, bidi: str) -> int:
     with _open(ctx) as corpus:
         rows = side_by_side(corpus, a, b)
     if fmt == "json":
-        write_json([{"source_units": s, "source": st, "target_units": t, "target": tt} for s, st, t, tt in rows],
-                   sys.stdout)
+        write_json(
+            [{"source_units": s, "source": st, "target_units": t, "target": tt} for s, st, t, tt in rows], sys.stdout
+        )
     elif fmt == "markdown":
         sys.stdout.write(_markdown(rows))
     else:
@@ -93,7 +103,7 @@ def _markdown(rows: list[tuple[str, str, str, str]]) -> str:
         return escape(text).replace("|", "\\|")
 
     lines = ["| ¶ | English | ¶ | Arabic |", "|---|---|---|---|"]
-    lines += [f"| {s or '—'} | {cell(st)} | {t or '—'} | <div dir=\"rtl\">{cell(tt)}</div> |" for s, st, t, tt in rows]
+    lines += [f'| {s or "—"} | {cell(st)} | {t or "—"} | <div dir="rtl">{cell(tt)}</div> |' for s, st, t, tt in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -17,14 +17,45 @@ from .evaluate import RECALL_ONLY, Report, evaluate, load_gold
 from .extract.records import MENTION_TYPES
 from .render import claims_view, escape
 
-CLAIM_FIELDS = ("doc_id", "file", "lang", "source", "published", "subject", "predicate", "value", "unit",
-                "qualifier", "derived", "modality", "as_of", "text", "start", "end", "sentence", "rule",
-                "confidence")
-CLAIM_COLUMNS = (("file", "document"), ("subject", "subject"), ("predicate", "predicate"), ("value", "value"),
-                 ("unit", "unit"), ("qualifier", "qualifier"), ("as_of", "as of"), ("text", "quote"))
+CLAIM_FIELDS = (
+    "doc_id",
+    "file",
+    "lang",
+    "source",
+    "published",
+    "subject",
+    "predicate",
+    "value",
+    "unit",
+    "qualifier",
+    "derived",
+    "modality",
+    "as_of",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "rule",
+    "confidence",
+)
+CLAIM_COLUMNS = (
+    ("file", "document"),
+    ("subject", "subject"),
+    ("predicate", "predicate"),
+    ("value", "value"),
+    ("unit", "unit"),
+    ("qualifier", "qualifier"),
+    ("as_of", "as of"),
+    ("text", "quote"),
+)
 ENTITY_FIELDS = ("type", "value", "documents", "mentions", "per_document", "examples")
-ENTITY_COLUMNS = (("type", "type"), ("value", "id"), ("documents", "docs"), ("mentions", "mentions"),
-                  ("examples", "as written"))
+ENTITY_COLUMNS = (
+    ("type", "type"),
+    ("value", "id"),
+    ("documents", "docs"),
+    ("mentions", "mentions"),
+    ("examples", "as written"),
+)
 
 
 doc_option = click.option("--doc", help="Only this document (id prefix or file name).")
@@ -77,16 +108,24 @@ def entities_cmd(ctx: click.Context, kind: str | None, lang: str | None, doc: st
     groups: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
         key = (row["type"], str(row["value"]))
-        group = groups.setdefault(key, {"type": row["type"], "value": row["value"], "per_document": defaultdict(int),
-                                        "forms": defaultdict(int)})
+        group = groups.setdefault(
+            key,
+            {"type": row["type"], "value": row["value"], "per_document": defaultdict(int), "forms": defaultdict(int)},
+        )
         group["per_document"][row["file"]] += 1
         group["forms"][row["text"]] += 1
     records = []
     for group in sorted(groups.values(), key=lambda g: (g["type"], -sum(g["per_document"].values()))):
         forms = sorted(group.pop("forms").items(), key=lambda kv: -kv[1])
-        records.append({**group, "per_document": dict(group["per_document"]),
-                        "documents": len(group["per_document"]), "mentions": sum(group["per_document"].values()),
-                        "examples": " | ".join(f for f, _ in forms[:3])})
+        records.append(
+            {
+                **group,
+                "per_document": dict(group["per_document"]),
+                "documents": len(group["per_document"]),
+                "mentions": sum(group["per_document"].values()),
+                "examples": " | ".join(f for f, _ in forms[:3]),
+            }
+        )
     _emit(records, fmt, ENTITY_COLUMNS, ENTITY_FIELDS, title=f"{len(records)} entities and values")
     return 0
 
@@ -115,7 +154,9 @@ def claims_cmd(ctx: click.Context, subject: str | None, predicate: str | None, d
 
 @cli.command("evaluate")
 @click.argument("gold", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--min-f1", type=click.FloatRange(0, 1), help="Exit 1 when an exhaustive type's or the claims' F1 is below this.")
+@click.option(
+    "--min-f1", type=click.FloatRange(0, 1), help="Exit 1 when an exhaustive type's or the claims' F1 is below this."
+)
 @format_option("table", "json")
 @click.pass_context
 @handles_errors
@@ -173,4 +214,3 @@ def _print_report(report: Report) -> None:
         for label, items in (("missed", report.claims.missed), ("extra", report.claims.extra)):
             for item in items:
                 out.print(f"  {label:6s} claim     {escape(' · '.join(str(x) for x in item if x is not None))}")
-

@@ -27,10 +27,7 @@ def month_names() -> dict[str, int]:
     """Folded, lower-cased month names of both languages mapped to month numbers."""
     months = data_file("calendar")["months"]
     return {
-        fold_text(str(name)).lower(): int(k)
-        for k, v in months.items()
-        for lang in ("en", "ar")
-        for name in v[lang]
+        fold_text(str(name)).lower(): int(k) for k, v in months.items() for lang in ("en", "ar") for name in v[lang]
     }
 
 
@@ -38,9 +35,7 @@ def month_names() -> dict[str, int]:
 def _patterns() -> tuple[re.Pattern[str], ...]:
     cal = data_file("calendar")
     month = _alternation(list(month_names()))
-    weekday = _alternation(
-        [n for v in cal["weekdays"].values() for lang in ("en", "ar") for n in v[lang]]
-    )
+    weekday = _alternation([n for v in cal["weekdays"].values() for lang in ("en", "ar") for n in v[lang]])
     label = _alternation([n for lang in ("en", "ar") for n in cal["dateline_labels"][lang]])
     head = rf"^(?:(?:{label})\s*[:\-]?\s*)?(?:(?:{weekday})\.?,?\s*)?"
     return (

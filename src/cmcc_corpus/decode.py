@@ -37,9 +37,7 @@ class DecodeOptions:
     errors: str = "strict"
 
 
-def decode(
-    data: bytes, path: str, options: DecodeOptions = DecodeOptions(), html: bool = False
-) -> str:
+def decode(data: bytes, path: str, options: DecodeOptions = DecodeOptions(), html: bool = False) -> str:
     """Decode file bytes to text, or raise InputError naming the reason and the fix.
 
     For HTML (`html=True`) that is not valid UTF-8, the charset the page declares is
@@ -89,9 +87,7 @@ def _decode_with(data: bytes, codec: str, path: str, errors: str) -> str:
     except LookupError:
         raise InputError(path, f"unknown encoding {codec!r}") from None
     except UnicodeDecodeError as exc:
-        raise InputError(
-            path, f"not valid {codec} at byte {exc.start} (try --errors replace)"
-        ) from None
+        raise InputError(path, f"not valid {codec} at byte {exc.start} (try --errors replace)") from None
 
 
 def _utf8_reason(data: bytes, exc: UnicodeDecodeError) -> str:

@@ -48,15 +48,20 @@ class Score:
 
     def as_dict(self) -> dict[str, float | int]:
         """The `S` object of `evaluate --format json`."""
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 def score(gold: Iterable[Key], system: Iterable[Key]) -> Score:
     """Set-based score of system keys against gold keys."""
     g, s = set(gold), set(system)
-    return Score(len(g & s), len(s - g), len(g - s), tuple(sorted(g - s, key=repr)),
-                 tuple(sorted(s - g, key=repr)))
+    return Score(len(g & s), len(s - g), len(g - s), tuple(sorted(g - s, key=repr)), tuple(sorted(s - g, key=repr)))
 
 
 def norm_value(value: Any) -> Any:
@@ -94,7 +99,7 @@ def load_gold(paths: Iterable[Path]) -> Gold:
     for path in paths:
         for where, row in object_rows(path, GoldError, "gold file"):
             if row.get("kind") not in kinds:
-                raise GoldError(f"{where}: a gold row needs \"kind\": mention, claim, pair or finding")
+                raise GoldError(f'{where}: a gold row needs "kind": mention, claim, pair or finding')
             kinds[row["kind"]].append(row)
     return gold
 
@@ -128,8 +133,12 @@ class Report:
         pairs = None
         if self.pair_documents is not None and self.pair_units is not None:
             pairs = {"documents": self.pair_documents.as_dict(), "units": self.pair_units.as_dict()}
-        return {"mentions": mentions, "claims": self.claims.as_dict() if self.claims else None,
-                "pairs": pairs, "findings": self.findings}
+        return {
+            "mentions": mentions,
+            "claims": self.claims.as_dict() if self.claims else None,
+            "pairs": pairs,
+            "findings": self.findings,
+        }
 
     def gated_f1(self) -> dict[str, float]:
         """F1 per exhaustive mention type and for claims: what `--min-f1` checks."""
@@ -151,8 +160,9 @@ def evaluate(
     m_score, by_type = _score_mentions(gold, mentions, docs)
     c_score = None
     if gold.claims:
-        c_score = score((claim_key(r["doc"], r) for r in gold.claims),
-                        (claim_key(d, r) for d in docs for r in claims.get(d, ())))
+        c_score = score(
+            (claim_key(r["doc"], r) for r in gold.claims), (claim_key(d, r) for d in docs for r in claims.get(d, ()))
+        )
     doc_score = unit_score = None
     if gold.pairs:
         doc_score, unit_score = score_pairs(gold.pairs, list(pairs))
@@ -160,8 +170,9 @@ def evaluate(
     return Report(m_score, by_type, c_score, doc_score, unit_score, found)
 
 
-def _score_mentions(gold: Gold, mentions: Mapping[str, Iterable[Mapping[str, Any]]],
-                    docs: set[str]) -> tuple[Score | None, dict[str, Score]]:
+def _score_mentions(
+    gold: Gold, mentions: Mapping[str, Iterable[Mapping[str, Any]]], docs: set[str]
+) -> tuple[Score | None, dict[str, Score]]:
     if not gold.mentions:
         return None, {}
     gold_by: dict[str, set[Key]] = defaultdict(set)
@@ -172,8 +183,9 @@ def _score_mentions(gold: Gold, mentions: Mapping[str, Iterable[Mapping[str, Any
         for row in mentions.get(doc, ()):
             sys_by[row["type"]].add(mention_key(doc, row))
     by_type = {t: score(gold_by[t], sys_by[t]) for t in set(gold_by) | set(sys_by)}
-    total = Score(sum(s.tp for s in by_type.values()), sum(s.fp for s in by_type.values()),
-                  sum(s.fn for s in by_type.values()))
+    total = Score(
+        sum(s.tp for s in by_type.values()), sum(s.fp for s in by_type.values()), sum(s.fn for s in by_type.values())
+    )
     return total, by_type
 
 
@@ -191,20 +203,24 @@ def score_findings(gold: Sequence[Mapping[str, Any]], system: Sequence[Mapping[s
     sides carry the gold values, each asserted by (at least) the gold documents."""
     missed = [g for g in gold if not any(_finding_matches(g, s) for s in system)]
     matched = len(gold) - len(missed)
-    return {"expected": len(gold), "matched": matched,
-            "recall": round(matched / len(gold), 4) if gold else 0.0,
-            "missed": [{"subject": g["subject"], "predicate": g["predicate"], "verdict": g["verdict"]} for g in missed]}
+    return {
+        "expected": len(gold),
+        "matched": matched,
+        "recall": round(matched / len(gold), 4) if gold else 0.0,
+        "missed": [{"subject": g["subject"], "predicate": g["predicate"], "verdict": g["verdict"]} for g in missed],
+    }
 
 
 def _finding_matches(gold: Mapping[str, Any], found: Mapping[str, Any]) -> bool:
     if (norm_value(gold["subject"]), gold["predicate"], gold["verdict"]) != (
-        norm_value(found.get("subject")), found.get("predicate"), found.get("verdict")
+        norm_value(found.get("subject")),
+        found.get("predicate"),
+        found.get("verdict"),
     ):
         return False
     sides: dict[Any, set[str]] = {}
     for side in found.get("sides", ()):
         sides.setdefault(norm_value(side.get("value")), set()).update(side.get("docs", ()))
     return all(
-        set(side.get("docs", ())) <= sides.get(norm_value(side.get("value")), set())
-        for side in gold.get("sides", ())
+        set(side.get("docs", ())) <= sides.get(norm_value(side.get("value")), set()) for side in gold.get("sides", ())
     )

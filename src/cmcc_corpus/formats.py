@@ -21,11 +21,16 @@ from .errors import InputError
 
 FORMATS = ("txt", "md", "html", "json", "jsonl")
 EXTENSIONS = {
-    ".txt": "txt", ".text": "txt",
-    ".md": "md", ".markdown": "md",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
     ".json": "json",
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
 }
 METADATA_FIELDS = ("title", "url", "published", "source", "lang")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][\d:.+\-Z]*)?")
@@ -38,11 +43,42 @@ _MAX_MARKUP_DEPTH = 5000
 _TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
 # Elements that never nest: void elements, and those whose end tag HTML lets authors omit
 # (an unclosed <p> or <li> is closed by the next one, not nested in it).
-_NON_NESTING = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr", "keygen", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot",
-    "option", "optgroup", "colgroup", "caption", "rb", "rt", "rp",
-})
+_NON_NESTING = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "keygen",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "tbody",
+        "tfoot",
+        "option",
+        "optgroup",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rp",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +121,7 @@ def _one_object_per_line(line: str) -> bool:
 
 def read(text: str, path: str, file: str, fmt: str) -> Iterator[Record | InputError]:
     """Records found in one decoded input; bad items come as InputError in the stream."""
-    reader = {"txt": _read_txt, "md": _read_md, "html": _read_html, "json": _read_json,
-              "jsonl": _read_jsonl}[fmt]
+    reader = {"txt": _read_txt, "md": _read_md, "html": _read_html, "json": _read_json, "jsonl": _read_jsonl}[fmt]
     try:
         yield from reader(text, path, file)
     except InputError as exc:
@@ -221,7 +256,7 @@ def _json_depth(text: str) -> int:
 
 def _json_record(item: Any, where: str, file: str, fmt: str) -> Record:
     if not isinstance(item, dict):
-        raise InputError(where, f"expected a JSON object with a \"text\" field, got {type(item).__name__}")
+        raise InputError(where, f'expected a JSON object with a "text" field, got {type(item).__name__}')
     text = item.get("text")
     if not isinstance(text, str):
         raise InputError(where, 'missing "text" field (a string)')

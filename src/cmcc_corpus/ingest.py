@@ -67,9 +67,14 @@ class IngestSummary:
     def as_dict(self) -> dict[str, object]:
         """Plain data for `--format json`."""
         return {
-            "ingested": self.ingested, "duplicates": self.duplicates, "rejected": self.rejected,
-            "skipped": self.skipped, "near_duplicates": self.near_duplicates,
-            "rejections": self.rejections, "skips": self.skips, "documents": self.documents,
+            "ingested": self.ingested,
+            "duplicates": self.duplicates,
+            "rejected": self.rejected,
+            "skipped": self.skipped,
+            "near_duplicates": self.near_duplicates,
+            "rejections": self.rejections,
+            "skips": self.skips,
+            "documents": self.documents,
         }
 
 
@@ -89,8 +94,12 @@ def load_manifest(path: Path) -> dict[str, Metadata]:
         except InputError as exc:
             raise ManifestError(str(exc)) from None
         meta = Metadata(
-            lang=_opt(row, "lang"), source=_opt(row, "source"), url=_opt(row, "url"),
-            published=published, title=_opt(row, "title"), basis="manifest",
+            lang=_opt(row, "lang"),
+            source=_opt(row, "source"),
+            url=_opt(row, "url"),
+            published=published,
+            title=_opt(row, "title"),
+            basis="manifest",
         )
         rows[row["file"]] = meta
         rows.setdefault(os.path.basename(row["file"]), meta)
@@ -137,8 +146,11 @@ def ingest(
 
 
 def _articles(
-    inputs: Iterable[str], exclude: frozenset[str], manifest: dict[str, Metadata],
-    options: IngestOptions, emit: Event,
+    inputs: Iterable[str],
+    exclude: frozenset[str],
+    manifest: dict[str, Metadata],
+    options: IngestOptions,
+    emit: Event,
 ) -> Iterator[Article | InputError | Skipped]:
     decoding = DecodeOptions(options.encoding, options.errors)
     manifest_path = os.path.realpath(options.manifest) if options.manifest else None
@@ -166,8 +178,9 @@ def _metadata(record: Record, manifest: dict[str, Metadata]) -> Metadata | None:
     return manifest.get(record.file) or manifest.get(record.path)
 
 
-def _flush(corpus: Corpus, batch: list[Article], summary: IngestSummary, emit: Event,
-           extractor: Extractor | None) -> None:
+def _flush(
+    corpus: Corpus, batch: list[Article], summary: IngestSummary, emit: Event, extractor: Extractor | None
+) -> None:
     if not batch:
         return
     on_new = extractor.prepare(corpus, batch) if extractor else None

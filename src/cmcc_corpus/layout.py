@@ -123,9 +123,7 @@ def analyze(text: str, fmt: str = "txt", title: str | None = None, folded: Folde
     found = next((text[p.start : p.end] for p in paragraphs if p.kind == "title"), None)
     if found and fmt == "md":
         found = _MD_HEADING.sub("", found, count=1)
-    words = sum(
-        len(_WORD.findall(text[p.start : p.end])) for p in paragraphs if p.kind in ARTICLE_KINDS
-    )
+    words = sum(len(_WORD.findall(text[p.start : p.end])) for p in paragraphs if p.kind in ARTICLE_KINDS)
     return Layout(tuple(paragraphs), sentences, title or found, words)
 
 
@@ -176,10 +174,7 @@ def _hard_wrapped(text: str, lines: list[tuple[int, int]]) -> bool:
 
 def _classify(text: str, blocks: list[tuple[int, int]], fmt: str, folded: Folded) -> list[str]:
     rules = _rules()
-    kinds = [
-        _line_kind(text[s:e], folded.text[folded.to_folded(s) : folded.to_folded(e)], rules)
-        for s, e in blocks
-    ]
+    kinds = [_line_kind(text[s:e], folded.text[folded.to_folded(s) : folded.to_folded(e)], rules) for s, e in blocks]
     if fmt == "md" and blocks and text.startswith("---"):
         _mark_front_matter(text, blocks, kinds)
     _mark_title(text, blocks, kinds, rules)
@@ -237,9 +232,7 @@ def _mark_title(text: str, blocks: list[tuple[int, int]], kinds: list[str], rule
         n_words = len(line.split())
         final = line.rstrip()[-1:]
         if text.startswith("#", s) or (
-            rules.title_min_words <= n_words
-            and len(line) <= rules.title_max_chars
-            and final not in rules.sentence_end
+            rules.title_min_words <= n_words and len(line) <= rules.title_max_chars and final not in rules.sentence_end
         ):
             kinds[i] = "title"
             for j in range(i):

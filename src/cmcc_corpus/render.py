@@ -98,18 +98,15 @@ def table(
     """
     rows = [{f: _cell_text(r.get(f)) for f, _ in columns} for r in records]
     flexible = set(wrap) or {f for f, _ in columns if f in flex}
-    widths = {
-        field: min(max([len(r[field]) for r in rows] + [len(heading)]), 14)
-        for field, heading in columns
-    }
+    widths = {field: min(max([len(r[field]) for r in rows] + [len(heading)]), 14) for field, heading in columns}
     spare = width - 3 * len(columns) - sum(w for f, w in widths.items() if f not in flexible)
     for field in flexible:
         widths[field] = max(spare // len(flexible), 12)
-    t = Table(title=title, show_lines=bool(wrap), header_style="bold", box=box.SIMPLE_HEAD,
-              show_edge=False)
+    t = Table(title=title, show_lines=bool(wrap), header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
     for field, heading in columns:
-        t.add_column(heading, width=widths[field], overflow="fold" if field in wrap else "ellipsis",
-                     no_wrap=field not in wrap)
+        t.add_column(
+            heading, width=widths[field], overflow="fold" if field in wrap else "ellipsis", no_wrap=field not in wrap
+        )
     for row in rows:
         t.add_row(*(_cell(row[f]) for f, _ in columns))
     return t
@@ -130,19 +127,50 @@ def render_to_string(renderable: Any, width: int = 120) -> str:
     return buf.getvalue()
 
 
-MENTION_FIELDS = ("doc_id", "file", "lang", "type", "value", "unit", "qualifier", "en", "text",
-                  "start", "end", "sentence", "rule", "confidence", "derived", "partial")
-MENTION_COLUMNS = (("type", "type"), ("value", "value"), ("unit", "unit"), ("qualifier", "qualifier"),
-                   ("text", "quote"), ("start", "start"), ("rule", "rule"))
-MENTION_STYLES = {"country": "bold green", "person": "bold magenta", "org": "bold cyan",
-                  "place": "bold blue", "date": "bold yellow", "quantity": "bold red",
-                  "money": "bold red", "duration": "yellow"}
+MENTION_FIELDS = (
+    "doc_id",
+    "file",
+    "lang",
+    "type",
+    "value",
+    "unit",
+    "qualifier",
+    "en",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "rule",
+    "confidence",
+    "derived",
+    "partial",
+)
+MENTION_COLUMNS = (
+    ("type", "type"),
+    ("value", "value"),
+    ("unit", "unit"),
+    ("qualifier", "qualifier"),
+    ("text", "quote"),
+    ("start", "start"),
+    ("rule", "rule"),
+)
+MENTION_STYLES = {
+    "country": "bold green",
+    "person": "bold magenta",
+    "org": "bold cyan",
+    "place": "bold blue",
+    "date": "bold yellow",
+    "quantity": "bold red",
+    "money": "bold red",
+    "duration": "yellow",
+}
 
 
 def annotated(text: str, start: int, end: int, mentions: Iterable[Mapping[str, Any]]) -> Text:
     """A paragraph [start, end) of the stored text with its mentions styled (escaped safely)."""
-    inside = sorted((m for m in mentions if start <= m["start"] and m["end"] <= end),
-                    key=lambda m: (m["start"], -m["end"]))
+    inside = sorted(
+        (m for m in mentions if start <= m["start"] and m["end"] <= end), key=lambda m: (m["start"], -m["end"])
+    )
     out, pos = Text(), start
     for m in inside:
         if m["start"] < pos:
@@ -178,10 +206,23 @@ def claims_view(records: Sequence[Mapping[str, Any]]) -> Group:
     for r in records:
         if r["file"] != current:
             current = r["file"]
-            lines.append(Text.assemble((escape(current), "bold underline"), f"  {r.get('source') or ''} {r.get('published') or ''}"))
+            lines.append(
+                Text.assemble(
+                    (escape(current), "bold underline"), f"  {r.get('source') or ''} {r.get('published') or ''}"
+                )
+            )
         modality = "" if r.get("modality") in (None, "asserted") else f"  [{r['modality']}]"
-        lines.append(Text.assemble("  ", (escape(str(r["subject"])), "bold"), " · ", r["predicate"], " · ",
-                                   (escape(claim_value(r)), "green"), f"  as of {r.get('as_of') or '?'}{modality}"))
+        lines.append(
+            Text.assemble(
+                "  ",
+                (escape(str(r["subject"])), "bold"),
+                " · ",
+                r["predicate"],
+                " · ",
+                (escape(claim_value(r)), "green"),
+                f"  as of {r.get('as_of') or '?'}{modality}",
+            )
+        )
         quote = Text(f"      “{escape(r['text'])}”", style="dim")
         lines.append(quote)
     return Group(*lines)

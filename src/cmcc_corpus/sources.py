@@ -145,7 +145,9 @@ def read_bytes(inp: Input, max_bytes: int) -> bytes:
     return data
 
 
-def read_input(inp: Input, max_bytes: int, decoding: DecodeOptions, fmt: str | None = None) -> Iterator[Record | InputError]:
+def read_input(
+    inp: Input, max_bytes: int, decoding: DecodeOptions, fmt: str | None = None
+) -> Iterator[Record | InputError]:
     """Records from one input: read, decode, pick the format, parse."""
     hint = fmt or inp.fmt
     try:

@@ -28,8 +28,20 @@ _WORD = re.compile(r"\w+")
 
 OnNew = Callable[[sqlite3.Connection, Article], None]
 DOC_FIELDS = (
-    "id", "file", "path", "format", "title", "lang", "lang_confidence", "lang_method", "source",
-    "url", "published", "published_basis", "ingested_at", "words",
+    "id",
+    "file",
+    "path",
+    "format",
+    "title",
+    "lang",
+    "lang_confidence",
+    "lang_method",
+    "source",
+    "url",
+    "published",
+    "published_basis",
+    "ingested_at",
+    "words",
 )
 
 
@@ -121,7 +133,9 @@ class Corpus:
         if version == 0:
             tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
-                raise CorpusUnusable(f"{self.path}: is an SQLite database but not a cmcc-corpus corpus; refusing to touch it (choose another --db)")
+                raise CorpusUnusable(
+                    f"{self.path}: is an SQLite database but not a cmcc-corpus corpus; refusing to touch it (choose another --db)"
+                )
         elif app_id != APPLICATION_ID:
             raise CorpusUnusable(f"{self.path}: is not a cmcc-corpus corpus (choose another --db)")
         if version > len(MIGRATIONS):
@@ -206,8 +220,23 @@ class Corpus:
             "INSERT OR IGNORE INTO documents (id, file, path, format, title, lang, lang_confidence,"
             " lang_method, source, url, published, published_basis, ingested_at, words, text)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.id, a.file, a.path, a.format, a.title, a.lang, a.lang_confidence, a.lang_method,
-             a.source, a.url, a.published, a.published_basis, a.ingested_at, a.words, a.text),
+            (
+                a.id,
+                a.file,
+                a.path,
+                a.format,
+                a.title,
+                a.lang,
+                a.lang_confidence,
+                a.lang_method,
+                a.source,
+                a.url,
+                a.published,
+                a.published_basis,
+                a.ingested_at,
+                a.words,
+                a.text,
+            ),
         )
         if cur.rowcount == 0:
             return AddResult(a, "duplicate", duplicate_of=a.id)
@@ -225,9 +254,7 @@ class Corpus:
             (rowid, search_form(a.title or ""), a.search_text),
         )
         near = self._link_near_duplicates(conn, a)
-        conn.executemany(
-            "INSERT OR IGNORE INTO sketches (key, doc_id) VALUES (?, ?)", [(k, a.id) for k in a.sketch]
-        )
+        conn.executemany("INSERT OR IGNORE INTO sketches (key, doc_id) VALUES (?, ?)", [(k, a.id) for k in a.sketch])
         return AddResult(a, "new", near_duplicates=near)
 
     def _link_near_duplicates(self, conn: sqlite3.Connection, a: Article) -> tuple[tuple[str, float], ...]:
@@ -281,10 +308,14 @@ class Corpus:
         key = ref if ref.startswith("v1-") else f"v1-{ref}"
         fields = ", ".join(DOC_FIELDS)
         with translate_errors(self.path):
-            rows = self.conn.execute(
-                f"SELECT {fields} FROM documents WHERE id >= ? AND id < ? LIMIT 3",
-                (key, key + "\uffff"),
-            ).fetchall() if len(ref) >= 4 else []
+            rows = (
+                self.conn.execute(
+                    f"SELECT {fields} FROM documents WHERE id >= ? AND id < ? LIMIT 3",
+                    (key, key + "\uffff"),
+                ).fetchall()
+                if len(ref) >= 4
+                else []
+            )
             if not rows:
                 rows = self.conn.execute(
                     f"SELECT {fields} FROM documents WHERE file = ? OR path = ? LIMIT 3", (ref, ref)
@@ -304,9 +335,7 @@ class Corpus:
 
     def paragraphs(self, doc_id: str) -> list[StoredParagraph]:
         """Paragraph spans of a document, in order."""
-        rows = self.conn.execute(
-            'SELECT n, start, "end", kind FROM paragraphs WHERE doc_id = ? ORDER BY n', (doc_id,)
-        )
+        rows = self.conn.execute('SELECT n, start, "end", kind FROM paragraphs WHERE doc_id = ? ORDER BY n', (doc_id,))
         return [StoredParagraph(*r) for r in rows]
 
     def sentence_count(self, doc_id: str) -> int:
@@ -337,10 +366,7 @@ class Corpus:
         )
         with translate_errors(self.path):
             rows = self.conn.execute(sql, (match, *args, limit)).fetchall()
-            return [
-                SearchHit(Document(*row[:-1]), _snippet(self.text(row[0]), terms), row[-1])
-                for row in rows
-            ]
+            return [SearchHit(Document(*row[:-1]), _snippet(self.text(row[0]), terms), row[-1]) for row in rows]
 
 
 def _filters(**values: str | None) -> tuple[str, tuple[str, ...]]:

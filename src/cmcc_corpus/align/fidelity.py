@@ -34,8 +34,16 @@ class Side:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for storage and output."""
-        return {"value": self.value, "unit": self.unit, "doc_id": self.doc_id, "file": self.file,
-                "lang": self.lang, "quote": self.quote, "start": self.start, "end": self.end}
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "doc_id": self.doc_id,
+            "file": self.file,
+            "lang": self.lang,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass(frozen=True)
@@ -50,8 +58,10 @@ class Finding:
     @property
     def id(self) -> str:
         """Stable id: a hash of verdict, subject, predicate and the sides' values and documents."""
-        key = json.dumps([self.verdict, self.subject, self.predicate,
-                          sorted((s.value, s.unit or "", s.doc_id) for s in self.sides)], ensure_ascii=False)
+        key = json.dumps(
+            [self.verdict, self.subject, self.predicate, sorted((s.value, s.unit or "", s.doc_id) for s in self.sides)],
+            ensure_ascii=False,
+        )
         return "f1-" + hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
@@ -68,9 +78,13 @@ class UnitMention:
     end: int
 
 
-def unit_findings(source: tuple[str, str, str], target: tuple[str, str, str],
-                  links: Sequence[tuple[tuple[int, ...], tuple[int, ...]]],
-                  source_mentions: Iterable[UnitMention], target_mentions: Iterable[UnitMention]) -> list[Finding]:
+def unit_findings(
+    source: tuple[str, str, str],
+    target: tuple[str, str, str],
+    links: Sequence[tuple[tuple[int, ...], tuple[int, ...]]],
+    source_mentions: Iterable[UnitMention],
+    target_mentions: Iterable[UnitMention],
+) -> list[Finding]:
     """`translation` findings of one pair; `source`/`target` are (doc id, file, lang)."""
     by_para_s, by_para_t = _by_paragraph(source_mentions), _by_paragraph(target_mentions)
     findings = []
@@ -81,8 +95,14 @@ def unit_findings(source: tuple[str, str, str], target: tuple[str, str, str],
         t_ments = [m for n in tgt_units for m in by_para_t.get(n, ())]
         label = f"{source[1]} ¶{','.join(map(str, src_units))} / {target[1]} ¶{','.join(map(str, tgt_units))}"
         for kind in COMPARED_TYPES:
-            finding = _compare(kind, label, source, target,
-                               [m for m in s_ments if m.type == kind], [m for m in t_ments if m.type == kind])
+            finding = _compare(
+                kind,
+                label,
+                source,
+                target,
+                [m for m in s_ments if m.type == kind],
+                [m for m in t_ments if m.type == kind],
+            )
             if finding:
                 findings.append(finding)
     return findings
@@ -95,8 +115,14 @@ def _by_paragraph(mentions: Iterable[UnitMention]) -> dict[int, list[UnitMention
     return out
 
 
-def _compare(kind: str, label: str, source: tuple[str, str, str], target: tuple[str, str, str],
-             s_ments: list[UnitMention], t_ments: list[UnitMention]) -> Finding | None:
+def _compare(
+    kind: str,
+    label: str,
+    source: tuple[str, str, str],
+    target: tuple[str, str, str],
+    s_ments: list[UnitMention],
+    t_ments: list[UnitMention],
+) -> Finding | None:
     """A finding when each side has a value of `kind` the other lacks (a substitution)."""
     s_keys = {(m.value, m.unit) for m in s_ments}
     t_keys = {(m.value, m.unit) for m in t_ments}

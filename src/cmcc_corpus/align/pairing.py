@@ -60,8 +60,15 @@ class Pair:
     evidence: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
 
-def features_of(doc_id: str, lang: str, text: str, entities: Iterable[tuple[int, str]], paragraphs: int,
-                published: str | None = None, names: Iterable[str] = ()) -> DocFeatures:
+def features_of(
+    doc_id: str,
+    lang: str,
+    text: str,
+    entities: Iterable[tuple[int, str]],
+    paragraphs: int,
+    published: str | None = None,
+    names: Iterable[str] = (),
+) -> DocFeatures:
     """Describe one document by its language-independent features.
 
     `entities` are (offset, canonical value) of its extracted mentions.
@@ -69,8 +76,11 @@ def features_of(doc_id: str, lang: str, text: str, entities: Iterable[tuple[int,
     folded = fold_text(text)
     found = {f"path:{p.lower()}" for p in _PATH.findall(text)}
     stripped = _PATH.sub(lambda m: " " * len(m.group()), folded)
-    numbers = [(m.start(), f"num:{_number(m.group())}") for m in _NUMBER.finditer(stripped)
-               if len(m.group().replace(",", "").replace(".", "")) >= 2]
+    numbers = [
+        (m.start(), f"num:{_number(m.group())}")
+        for m in _NUMBER.finditer(stripped)
+        if len(m.group().replace(",", "").replace(".", "")) >= 2
+    ]
     ordered = [(start, f"ent:{value}") for start, value in entities]
     found |= {f for _, f in numbers} | {f for _, f in ordered}
     if lang == "ar":  # Latin words an Arabic translation kept (names, acronyms)
@@ -80,8 +90,9 @@ def features_of(doc_id: str, lang: str, text: str, entities: Iterable[tuple[int,
     # Offsets of numbers are in the folded text, of entities in the original: close enough
     # for ordering (folding only drops marks), and order is all the sequence is used for.
     sequence = tuple(f for _, f in sorted(numbers + ordered))
-    return DocFeatures(doc_id, lang, frozenset(found), paragraphs, len(text), published, sequence,
-                       tuple(sorted(set(names))))
+    return DocFeatures(
+        doc_id, lang, frozenset(found), paragraphs, len(text), published, sequence, tuple(sorted(set(names)))
+    )
 
 
 def _number(text: str) -> str:
@@ -90,8 +101,9 @@ def _number(text: str) -> str:
     return digits.rstrip("0").rstrip(".") if "." in digits else digits
 
 
-def candidate_pairs(docs: Sequence[DocFeatures], threshold: float = CANDIDATE_THRESHOLD,
-                    per_source: int = 3) -> list[Pair]:
+def candidate_pairs(
+    docs: Sequence[DocFeatures], threshold: float = CANDIDATE_THRESHOLD, per_source: int = 3
+) -> list[Pair]:
     """The best-scoring Arabic candidates of each English document (blocked, not assigned)."""
     sources = [d for d in docs if d.lang == "en"]
     targets = [d for d in docs if d.lang == "ar"]
@@ -145,16 +157,24 @@ def score_pair(source: DocFeatures, target: DocFeatures, idf: dict[str, float]) 
     union = source.features | target.features
     overlap = sum(idf.get(f, 0.0) for f in shared) / max(sum(idf.get(f, 0.0) for f in union), 1e-9)
     # A translation keeps the order of its facts; an article on the same event does not.
-    order = LCSseq.normalized_similarity(source.sequence, target.sequence) if source.sequence and target.sequence else 0.0
+    order = (
+        LCSseq.normalized_similarity(source.sequence, target.sequence) if source.sequence and target.sequence else 0.0
+    )
     shape = _shape(source, target)
     score = round((0.5 * overlap + 0.5 * order) * shape, 4)
     people = matched_share(list(source.names), list(target.names))
     top = sorted(shared, key=lambda f: -idf.get(f, 0.0))[:8]
-    evidence = {"shared": top, "shared_count": len(shared), "overlap": round(overlap, 4), "order": round(order, 4),
-                "people": None if people is None else round(people, 4),
-                "people_counts": [len(source.names), len(target.names)],
-                "date_gap_days": date_gap_days(source.published, target.published),
-                "shape": round(shape, 4), "paragraphs": [source.paragraphs, target.paragraphs]}
+    evidence = {
+        "shared": top,
+        "shared_count": len(shared),
+        "overlap": round(overlap, 4),
+        "order": round(order, 4),
+        "people": None if people is None else round(people, 4),
+        "people_counts": [len(source.names), len(target.names)],
+        "date_gap_days": date_gap_days(source.published, target.published),
+        "shape": round(shape, 4),
+        "paragraphs": [source.paragraphs, target.paragraphs],
+    }
     return Pair(source.id, target.id, score, evidence)
 
 

@@ -36,20 +36,37 @@ def corpus_features(corpus: Corpus, doc_ids: Sequence[str] | None = None) -> lis
     with translate_errors(corpus.path):
         for doc in docs:
             marks = ",".join("?" * len(_CROSSING_TYPES))
-            entities = [(start, f"{kind}:{value}") for start, kind, value in corpus.conn.execute(
-                f"SELECT start, type, value FROM mentions WHERE doc_id = ? AND type IN ({marks})",
-                (doc.id, *_CROSSING_TYPES))]
-            entities += [(start, f"person:{name}") for start, name in corpus.conn.execute(
-                "SELECT start, en FROM mentions WHERE doc_id = ? AND type = 'person' AND en IS NOT NULL",
-                (doc.id,))]
-            entities += [(start, f"person:{name}") for start, name in corpus.conn.execute(
-                "SELECT start, value FROM mentions WHERE doc_id = ? AND type = 'person' AND en IS NULL"
-                " AND value GLOB '[A-Za-z]*'", (doc.id,))]
+            entities = [
+                (start, f"{kind}:{value}")
+                for start, kind, value in corpus.conn.execute(
+                    f"SELECT start, type, value FROM mentions WHERE doc_id = ? AND type IN ({marks})",
+                    (doc.id, *_CROSSING_TYPES),
+                )
+            ]
+            entities += [
+                (start, f"person:{name}")
+                for start, name in corpus.conn.execute(
+                    "SELECT start, en FROM mentions WHERE doc_id = ? AND type = 'person' AND en IS NOT NULL", (doc.id,)
+                )
+            ]
+            entities += [
+                (start, f"person:{name}")
+                for start, name in corpus.conn.execute(
+                    "SELECT start, value FROM mentions WHERE doc_id = ? AND type = 'person' AND en IS NULL"
+                    " AND value GLOB '[A-Za-z]*'",
+                    (doc.id,),
+                )
+            ]
             paragraphs = [p for p in corpus.paragraphs(doc.id) if p.kind != "front_matter"]
-            names = [name for (name,) in corpus.conn.execute(
-                "SELECT DISTINCT coalesce(en, value) FROM mentions WHERE doc_id = ? AND type = 'person'", (doc.id,))]
-            features.append(features_of(doc.id, doc.lang, corpus.text(doc.id), entities, len(paragraphs),
-                                        doc.published, names))
+            names = [
+                name
+                for (name,) in corpus.conn.execute(
+                    "SELECT DISTINCT coalesce(en, value) FROM mentions WHERE doc_id = ? AND type = 'person'", (doc.id,)
+                )
+            ]
+            features.append(
+                features_of(doc.id, doc.lang, corpus.text(doc.id), entities, len(paragraphs), doc.published, names)
+            )
     return features
 
 
@@ -57,11 +74,14 @@ def units_of(corpus: Corpus, doc_id: str) -> tuple[list[int], list[Unit]]:
     """A document's paragraphs as alignment units, with their 1-based numbers."""
     text = corpus.text(doc_id)
     paragraphs = [p for p in corpus.paragraphs(doc_id) if p.kind != "front_matter"]
-    return [p.n for p in paragraphs], [Unit(text[p.start:p.end], anchors_of(text[p.start:p.end])) for p in paragraphs]
+    return [p.n for p in paragraphs], [
+        Unit(text[p.start : p.end], anchors_of(text[p.start : p.end])) for p in paragraphs
+    ]
 
 
-def align_corpus(corpus: Corpus, doc_ids: Sequence[str] | None = None,
-                 threshold: float = DEFAULT_THRESHOLD) -> list[AlignedPair]:
+def align_corpus(
+    corpus: Corpus, doc_ids: Sequence[str] | None = None, threshold: float = DEFAULT_THRESHOLD
+) -> list[AlignedPair]:
     """Pair documents across languages, align each pair's paragraphs, and store both.
 
     Candidates from shared features are verified by aligning their paragraphs: a real
@@ -79,14 +99,26 @@ def align_corpus(corpus: Corpus, doc_ids: Sequence[str] | None = None,
         links = align_units(src_units, tgt_units)
         fit = alignment_fit(links, len(src_units), len(tgt_units))
         score = round((candidate.score + fit) / 2 * _context_factor(candidate), 4)
-        pair = Pair(candidate.source, candidate.translation, score,
-                    {**candidate.evidence, "features": candidate.score, "alignment_fit": round(fit, 4)})
-        verified[(pair.source, pair.translation)] = (pair, tuple(
-            Link(tuple(src_numbers[i] for i in link.source), tuple(tgt_numbers[j] for j in link.target), link.score)
-            for link in links))
+        pair = Pair(
+            candidate.source,
+            candidate.translation,
+            score,
+            {**candidate.evidence, "features": candidate.score, "alignment_fit": round(fit, 4)},
+        )
+        verified[(pair.source, pair.translation)] = (
+            pair,
+            tuple(
+                Link(tuple(src_numbers[i] for i in link.source), tuple(tgt_numbers[j] for j in link.target), link.score)
+                for link in links
+            ),
+        )
     kept = one_to_one([p for p, _ in verified.values() if p.score >= threshold])
-    aligned = [AlignedPair(p, corpus.resolve(p.source).file, corpus.resolve(p.translation).file,
-                           verified[(p.source, p.translation)][1]) for p in kept]
+    aligned = [
+        AlignedPair(
+            p, corpus.resolve(p.source).file, corpus.resolve(p.translation).file, verified[(p.source, p.translation)][1]
+        )
+        for p in kept
+    ]
     findings = [f for item in aligned for f in _fidelity(corpus, item)]
     _store(corpus, aligned, doc_ids, findings)
     return aligned
@@ -97,8 +129,13 @@ def _fidelity(corpus: Corpus, item: AlignedPair) -> list[Finding]:
     docs = [corpus.resolve(item.pair.source), corpus.resolve(item.pair.translation)]
     mentions = [_unit_mentions(corpus, d.id) for d in docs]
     links = [(link.source, link.target) for link in item.links]
-    return unit_findings((docs[0].id, docs[0].file, docs[0].lang), (docs[1].id, docs[1].file, docs[1].lang),
-                         links, mentions[0], mentions[1])
+    return unit_findings(
+        (docs[0].id, docs[0].file, docs[0].lang),
+        (docs[1].id, docs[1].file, docs[1].lang),
+        links,
+        mentions[0],
+        mentions[1],
+    )
 
 
 def _unit_mentions(corpus: Corpus, doc_id: str) -> list[UnitMention]:
@@ -107,8 +144,9 @@ def _unit_mentions(corpus: Corpus, doc_id: str) -> list[UnitMention]:
     out = []
     marks = ",".join("?" * len(COMPARED_TYPES))
     for kind, value, unit, quote, start, end in corpus.conn.execute(
-            f'SELECT type, value, unit, text, start, "end" FROM mentions WHERE doc_id = ? AND type IN ({marks})',
-            (doc_id, *COMPARED_TYPES)):
+        f'SELECT type, value, unit, text, start, "end" FROM mentions WHERE doc_id = ? AND type IN ({marks})',
+        (doc_id, *COMPARED_TYPES),
+    ):
         k = bisect_right(starts, start) - 1
         if k >= 0:
             out.append(UnitMention(paragraphs[k].n, kind, value, unit, quote, start, end))
@@ -129,8 +167,7 @@ def alignment_fit(links: Sequence[Link], n_source: int, n_target: int) -> float:
     return confident / max(n_source + n_target, 1)
 
 
-def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | None,
-           findings: list[Finding]) -> None:
+def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | None, findings: list[Finding]) -> None:
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with corpus.transaction() as conn:
         if doc_ids:
@@ -138,25 +175,44 @@ def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | 
             marks = ",".join("?" * len(ids))
             conn.execute(f"DELETE FROM pairs WHERE source_id IN ({marks}) OR translation_id IN ({marks})", (*ids, *ids))
             for doc_id in ids:
-                conn.execute("DELETE FROM findings WHERE verdict = 'translation' AND ' ' || docs || ' ' LIKE ?",
-                             (f"% {doc_id} %",))
+                conn.execute(
+                    "DELETE FROM findings WHERE verdict = 'translation' AND ' ' || docs || ' ' LIKE ?",
+                    (f"% {doc_id} %",),
+                )
         else:
             conn.execute("DELETE FROM pairs")
             conn.execute("DELETE FROM findings WHERE verdict = 'translation'")
         conn.executemany(
             "INSERT OR REPLACE INTO findings (id, verdict, subject, predicate, sides, docs, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(f.id, f.verdict, f.subject, f.predicate, json.dumps([s.as_dict() for s in f.sides], ensure_ascii=False),
-              " ".join(sorted({s.doc_id for s in f.sides})), now) for f in findings])
+            [
+                (
+                    f.id,
+                    f.verdict,
+                    f.subject,
+                    f.predicate,
+                    json.dumps([s.as_dict() for s in f.sides], ensure_ascii=False),
+                    " ".join(sorted({s.doc_id for s in f.sides})),
+                    now,
+                )
+                for f in findings
+            ],
+        )
         for item in aligned:
             p = item.pair
-            conn.execute("INSERT OR REPLACE INTO pairs (source_id, translation_id, score, evidence, aligned_at)"
-                         " VALUES (?, ?, ?, ?, ?)", (p.source, p.translation, p.score, json.dumps(p.evidence), now))
+            conn.execute(
+                "INSERT OR REPLACE INTO pairs (source_id, translation_id, score, evidence, aligned_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (p.source, p.translation, p.score, json.dumps(p.evidence), now),
+            )
             conn.executemany(
                 "INSERT INTO alignments (source_id, translation_id, level, n, source_units, target_units, score)"
                 " VALUES (?, ?, 'paragraph', ?, ?, ?, ?)",
-                [(p.source, p.translation, n, _units(link.source), _units(link.target), round(link.score, 4))
-                 for n, link in enumerate(item.links, 1)])
+                [
+                    (p.source, p.translation, n, _units(link.source), _units(link.target), round(link.score, 4))
+                    for n, link in enumerate(item.links, 1)
+                ],
+            )
 
 
 def _units(numbers: tuple[int, ...]) -> str:
@@ -166,10 +222,12 @@ def _units(numbers: tuple[int, ...]) -> str:
 def stored_findings(corpus: Corpus, verdict: str | None = None) -> list[dict[str, Any]]:
     """Stored findings (`translation` ones come from alignment) as plain records."""
     sql = "SELECT id, verdict, subject, predicate, sides FROM findings"
-    rows = corpus.conn.execute(sql + (" WHERE verdict = ?" if verdict else "") + " ORDER BY subject, predicate",
-                               (verdict,) if verdict else ()).fetchall()
-    return [{"id": i, "verdict": v, "subject": s, "predicate": p, "sides": json.loads(sides)}
-            for i, v, s, p, sides in rows]
+    rows = corpus.conn.execute(
+        sql + (" WHERE verdict = ?" if verdict else "") + " ORDER BY subject, predicate", (verdict,) if verdict else ()
+    ).fetchall()
+    return [
+        {"id": i, "verdict": v, "subject": s, "predicate": p, "sides": json.loads(sides)} for i, v, s, p, sides in rows
+    ]
 
 
 def stored_pairs(corpus: Corpus) -> list[dict[str, Any]]:
@@ -177,17 +235,27 @@ def stored_pairs(corpus: Corpus) -> list[dict[str, Any]]:
     rows = corpus.conn.execute(
         "SELECT p.source_id, s.file, p.translation_id, t.file, p.score, p.evidence FROM pairs p"
         " JOIN documents s ON s.id = p.source_id JOIN documents t ON t.id = p.translation_id"
-        " ORDER BY p.score DESC").fetchall()
+        " ORDER BY p.score DESC"
+    ).fetchall()
     out = []
     for source_id, source_file, translation_id, translation_file, score, evidence in rows:
         links = corpus.conn.execute(
             "SELECT source_units, target_units FROM alignments WHERE source_id = ? AND translation_id = ?"
-            " AND level = 'paragraph' ORDER BY n", (source_id, translation_id)).fetchall()
-        units = [[int(s), int(t)] for src, tgt in links if src and tgt
-                 for s in src.split(",") for t in tgt.split(",")]
-        out.append({"source_id": source_id, "source": source_file, "translation_id": translation_id,
-                    "translation": translation_file, "score": score, "evidence": json.loads(evidence),
-                    "units": units})
+            " AND level = 'paragraph' ORDER BY n",
+            (source_id, translation_id),
+        ).fetchall()
+        units = [[int(s), int(t)] for src, tgt in links if src and tgt for s in src.split(",") for t in tgt.split(",")]
+        out.append(
+            {
+                "source_id": source_id,
+                "source": source_file,
+                "translation_id": translation_id,
+                "translation": translation_file,
+                "score": score,
+                "evidence": json.loads(evidence),
+                "units": units,
+            }
+        )
     return out
 
 
@@ -197,7 +265,9 @@ def side_by_side(corpus: Corpus, a: str, b: str) -> list[tuple[str, str, str, st
     source, target = (first, second) if first.lang != "ar" else (second, first)
     links = corpus.conn.execute(
         "SELECT source_units, target_units FROM alignments WHERE source_id = ? AND translation_id = ?"
-        " AND level = 'paragraph' ORDER BY n", (source.id, target.id)).fetchall()
+        " AND level = 'paragraph' ORDER BY n",
+        (source.id, target.id),
+    ).fetchall()
     if not links:
         from ..errors import NotFound
 
@@ -205,11 +275,12 @@ def side_by_side(corpus: Corpus, a: str, b: str) -> list[tuple[str, str, str, st
     texts = {}
     for doc in (source, target):
         text = corpus.text(doc.id)
-        texts[doc.id] = {p.n: text[p.start:p.end] for p in corpus.paragraphs(doc.id)}
+        texts[doc.id] = {p.n: text[p.start : p.end] for p in corpus.paragraphs(doc.id)}
     rows = []
     for src, tgt in links:
         src_n = [int(n) for n in src.split(",") if n]
         tgt_n = [int(n) for n in tgt.split(",") if n]
-        rows.append((src, "\n".join(texts[source.id][n] for n in src_n),
-                     tgt, "\n".join(texts[target.id][n] for n in tgt_n)))
+        rows.append(
+            (src, "\n".join(texts[source.id][n] for n in src_n), tgt, "\n".join(texts[target.id][n] for n in tgt_n))
+        )
     return rows

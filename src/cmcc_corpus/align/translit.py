@@ -11,15 +11,60 @@ from rapidfuzz import fuzz
 from ..normalize import fold_text
 
 # One Latin rendering per Arabic letter (after folding: hamza forms are already bare).
-_ROMAN = str.maketrans({
-    "ا": "a", "ب": "b", "ت": "t", "ث": "t", "ج": "j", "ح": "h", "خ": "k", "د": "d", "ذ": "d",
-    "ر": "r", "ز": "z", "س": "s", "ش": "s", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "",
-    "غ": "g", "ف": "f", "ق": "k", "ك": "k", "ل": "l", "م": "m", "ن": "n", "ه": "h", "و": "w",
-    "ي": "y", "ء": "", "پ": "b", "چ": "j", "ڤ": "f", "گ": "g",
-})
+_ROMAN = str.maketrans(
+    {
+        "ا": "a",
+        "ب": "b",
+        "ت": "t",
+        "ث": "t",
+        "ج": "j",
+        "ح": "h",
+        "خ": "k",
+        "د": "d",
+        "ذ": "d",
+        "ر": "r",
+        "ز": "z",
+        "س": "s",
+        "ش": "s",
+        "ص": "s",
+        "ض": "d",
+        "ط": "t",
+        "ظ": "z",
+        "ع": "",
+        "غ": "g",
+        "ف": "f",
+        "ق": "k",
+        "ك": "k",
+        "ل": "l",
+        "م": "m",
+        "ن": "n",
+        "ه": "h",
+        "و": "w",
+        "ي": "y",
+        "ء": "",
+        "پ": "b",
+        "چ": "j",
+        "ڤ": "f",
+        "گ": "g",
+    }
+)
 # English spellings folded onto what Arabic can write.
-_LATIN = (("ph", "f"), ("th", "t"), ("sh", "s"), ("ch", "s"), ("kh", "k"), ("gh", "g"), ("dh", "d"),
-          ("ck", "k"), ("x", "ks"), ("p", "b"), ("v", "f"), ("c", "k"), ("q", "k"), ("g", "j"))
+_LATIN = (
+    ("ph", "f"),
+    ("th", "t"),
+    ("sh", "s"),
+    ("ch", "s"),
+    ("kh", "k"),
+    ("gh", "g"),
+    ("dh", "d"),
+    ("ck", "k"),
+    ("x", "ks"),
+    ("p", "b"),
+    ("v", "f"),
+    ("c", "k"),
+    ("q", "k"),
+    ("g", "j"),
+)
 _VOWELS = re.compile(r"[aeiouh']+")
 _GLIDES = re.compile(r"(?<=.)[yw]+")  # y and w are vowels but at the start of a word
 _DOUBLE = re.compile(r"(.)\1+")

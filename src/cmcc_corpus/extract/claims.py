@@ -73,22 +73,31 @@ class ClaimFinder:
         modality = (profile["hedges_and_modality"] or {}).get("modality") or {}
         for kind, cues in modality.items():
             skip = set(cues.get("ambiguous_aliases") or ())
-            self.matcher.add(f"m|{kind}", patterns(w for w in cues.get(self.lang) or [] if w not in skip and "..." not in w))
+            self.matcher.add(
+                f"m|{kind}", patterns(w for w in cues.get(self.lang) or [] if w not in skip and "..." not in w)
+            )
         mechanics = profile["claims"] or {}
         for direction, words in (mechanics.get("offsets") or {}).items():
             self.matcher.add(f"o|{direction}", patterns(words.get(self.lang) or []))
         self.matcher.add("asof", patterns((mechanics.get("as_of") or {}).get(self.lang) or []))
         self.matcher.add("pron", patterns((mechanics.get("pronouns") or {}).get(self.lang) or []))
-        self.oblique = frozenset(fold_text(str(w)).lower() for w in (mechanics.get("oblique") or {}).get(self.lang) or ())
+        self.oblique = frozenset(
+            fold_text(str(w)).lower() for w in (mechanics.get("oblique") or {}).get(self.lang) or ()
+        )
         self.not_subjects = frozenset(mechanics.get("not_subjects") or ())
         self.licensing = frozenset(mechanics.get("licensing_predicates") or ())
         self.window = int(mechanics.get("licensing_window") or 8)
         led = mechanics.get("led_by") or {}
         self.led_after = frozenset(str(w).lstrip("-") for w in led.get("en_after") or ())
         self.led_before = frozenset(led.get("ar_before") or ())
-        self.stands_for = {k: v["stands_for"] for k, v in (profile["places"] or {}).items()
-                           if isinstance(v, dict) and v.get("stands_for")}
-        self.subject_kinds = {k: v.get("kind", "plan") for k, v in (profile["subjects"] or {}).items() if isinstance(v, dict)}
+        self.stands_for = {
+            k: v["stands_for"]
+            for k, v in (profile["places"] or {}).items()
+            if isinstance(v, dict) and v.get("stands_for")
+        }
+        self.subject_kinds = {
+            k: v.get("kind", "plan") for k, v in (profile["subjects"] or {}).items() if isinstance(v, dict)
+        }
         self.org_kinds = {k: v.get("kind") for k, v in (profile["organizations"] or {}).items() if isinstance(v, dict)}
         self.place_kinds = {k: v.get("kind") for k, v in (profile["places"] or {}).items() if isinstance(v, dict)}
 
@@ -133,18 +142,27 @@ class ClaimFinder:
         return sorted(items, key=lambda i: i.start)
 
     def _leads(self, doc: Doc, span: Span) -> bool:
-        """"U.S.-led" / "بقيادة الولايات المتحدة": the country leads, it is not a member."""
+        """ "U.S.-led" / "بقيادة الولايات المتحدة": the country leads, it is not a member."""
         after = [t.norm_ for t in doc[span.end : span.end + 2]]
         before = doc[span.start - 1].norm_ if span.start > 0 else ""
         return bool(self.led_after & set(after)) or before in self.led_before
 
-    def _sentence_claims(self, doc: Doc, sent: Span, inside: list[Item], matches: list[tuple[str, int, int]],
-                         seen: list[Item], salience: Counter) -> Iterator[Span]:
+    def _sentence_claims(
+        self,
+        doc: Doc,
+        sent: Span,
+        inside: list[Item],
+        matches: list[tuple[str, int, int]],
+        seen: list[Item],
+        salience: Counter,
+    ) -> Iterator[Span]:
         negated = {k[2:] for k, _, _ in matches if k.startswith("n|")}
         firm = [(k[2:], s, e) for k, s, e in matches if k.startswith("p|")]
         refers_back = any(k == "pron" for k, _, _ in matches)
         best: dict[tuple[str, int, str], tuple[int, Span]] = {}
-        for trigger in _outermost(_Trigger(k[2:], s, e, k.startswith("a|")) for k, s, e in matches if k[:2] in ("p|", "a|")):
+        for trigger in _outermost(
+            _Trigger(k[2:], s, e, k.startswith("a|")) for k, s, e in matches if k[:2] in ("p|", "a|")
+        ):
             spec = self.predicates[trigger.predicate]
             if trigger.predicate in negated or (trigger.ambiguous and not self._licensed(trigger, spec, firm, inside)):
                 continue
@@ -154,7 +172,11 @@ class ClaimFinder:
                 for subject in self._subjects(doc, spec, trigger, inside, seen if refers_back else [], value):
                     claim = self._claim(doc, sent, trigger, subject, value, inside, matches)
                     # Several triggers reaching one value: the nearest trigger decides.
-                    key = (trigger.predicate, value.start, str(subject.value) if trigger.predicate == "candidate_for" else "")
+                    key = (
+                        trigger.predicate,
+                        value.start,
+                        str(subject.value) if trigger.predicate == "candidate_for" else "",
+                    )
                     distance = min(abs(value.start - trigger.end), abs(value.span.end - trigger.start))
                     if key not in best or distance < best[key][0]:
                         best[key] = (distance, claim)
@@ -180,8 +202,9 @@ class ClaimFinder:
 
     # -- values and subjects --------------------------------------------------------------
 
-    def _values(self, spec: dict, trigger: _Trigger, inside: list[Item], seen: list[Item],
-                salience: Counter) -> list[Item]:
+    def _values(
+        self, spec: dict, trigger: _Trigger, inside: list[Item], seen: list[Item], salience: Counter
+    ) -> list[Item]:
         kind = spec.get("value")
         if kind == "entity":
             kinds = set(spec.get("value_kinds") or ())
@@ -203,8 +226,9 @@ class ClaimFinder:
         after = [i for i in fits if i.start >= trigger.end]
         return [_nearest(after or fits, trigger)] if (after or fits) else []
 
-    def _subjects(self, doc: Doc, spec: dict, trigger: _Trigger, inside: list[Item], seen: list[Item],
-                  value: Item) -> list[Item]:
+    def _subjects(
+        self, doc: Doc, spec: dict, trigger: _Trigger, inside: list[Item], seen: list[Item], value: Item
+    ) -> list[Item]:
         """The nearest allowed subject in the sentence (every listed country for
         candidate_for), else, when the sentence refers back, the last one before it."""
         allowed = set(spec.get("subjects") or ())
@@ -231,8 +255,16 @@ class ClaimFinder:
 
     # -- the claim -------------------------------------------------------------------------
 
-    def _claim(self, doc: Doc, sent: Span, trigger: _Trigger, subject: Item, value: Item, inside: list[Item],
-               matches: list[tuple[str, int, int]]) -> Span:
+    def _claim(
+        self,
+        doc: Doc,
+        sent: Span,
+        trigger: _Trigger,
+        subject: Item,
+        value: Item,
+        inside: list[Item],
+        matches: list[tuple[str, int, int]],
+    ) -> Span:
         in_sentence = [x for x in (subject, value) if sent.start <= x.start < sent.end]
         start = min([trigger.start, *(x.span.start for x in in_sentence)])
         end = max([trigger.end, *(x.span.end for x in in_sentence)])
@@ -244,14 +276,15 @@ class ClaimFinder:
         claim._.qualifier = value.qualifier if value.type == "quantity" else None
         claim._.modality = _modality(matches, trigger)
         claim._.as_of = _as_of(matches, inside, sent)
-        claim._.rule = f"trigger:{doc[trigger.start:trigger.end].text}"
+        claim._.rule = f"trigger:{doc[trigger.start : trigger.end].text}"
         claim._.confidence = 0.7 if trigger.ambiguous else 0.85
         if start < claim.start or end > claim.end:
             claim._.rule += " (context)"
         return claim
 
-    def _derived(self, value: Item, trigger: _Trigger, inside: list[Item],
-                 matches: list[tuple[str, int, int]]) -> tuple[object, bool]:
+    def _derived(
+        self, value: Item, trigger: _Trigger, inside: list[Item], matches: list[tuple[str, int, int]]
+    ) -> tuple[object, bool]:
         """A date preceded by "<duration> after" is shifted by the duration (derived)."""
         if value.type != "date":
             return value.value, False
@@ -271,12 +304,20 @@ _VALUE_TYPES = {"date": "date", "place": "place", "money": "money", "duration": 
 def _outermost(triggers: Iterable[_Trigger]) -> list[_Trigger]:
     """Triggers not contained in a longer one ("potential participation" over "participation")."""
     found = list(triggers)
-    return [t for t in found if not any(
-        o is not t and o.start <= t.start and t.end <= o.end and (o.end - o.start) > (t.end - t.start) for o in found)]
+    return [
+        t
+        for t in found
+        if not any(
+            o is not t and o.start <= t.start and t.end <= o.end and (o.end - o.start) > (t.end - t.start)
+            for o in found
+        )
+    ]
 
 
 def _nearest(items: list[Item], trigger: _Trigger) -> Item:
-    return min(items, key=lambda i: (min(abs(i.start - trigger.end), abs(i.span.end - trigger.start)), i.start < trigger.start))
+    return min(
+        items, key=lambda i: (min(abs(i.start - trigger.end), abs(i.span.end - trigger.start)), i.start < trigger.start)
+    )
 
 
 def _modality(matches: list[tuple[str, int, int]], trigger: _Trigger) -> str:

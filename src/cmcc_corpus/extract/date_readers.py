@@ -90,8 +90,13 @@ class DateReaders:
         if y is not None:
             full = _valid(y, m, d)
             return Reading(full.isoformat(), confidence=0.95, span=span) if full else None
-        if self.lang == "en" and month and day and day.start > month.start and \
-                self._cue(doc, parts[0].start, "month_only"):
+        if (
+            self.lang == "en"
+            and month
+            and day
+            and day.start > month.start
+            and self._cue(doc, parts[0].start, "month_only")
+        ):
             return None  # "In October 20 trucks entered"
         mod = _one(parts, "MOD")
         return _resolve_day(ref, m, d, _sign(mod.value) if mod else 0)
@@ -102,27 +107,31 @@ class DateReaders:
         if self.lang == "en":
             return not (day.start < month.start and kind == "card")
         before = doc[day.start - 1] if day.start else None
-        return kind not in ("ord", "card") or before is None or bool(before._.date_tag) \
+        return (
+            kind not in ("ord", "card")
+            or before is None
+            or bool(before._.date_tag)
             or not before.norm_.startswith("ال")
+        )
 
     def _month_ok(self, doc: Doc, month: Item, cued: bool) -> bool:
         """An ambiguous name (may, march, آب) needs a cue (a year...) or, in English, a capital."""
-        return month.text not in self.ambiguous or cued or (
-            self.lang == "en" and doc[month.start].text[:1].isupper())
+        return month.text not in self.ambiguous or cued or (self.lang == "en" and doc[month.start].text[:1].isupper())
 
     def _cue(self, doc: Doc, i: int, key: str) -> bool:
         """Whether the word before token `i` is one of the `key` cues of calendar.yaml."""
-        before = [t.norm_ for t in doc[max(0, i - 3):i] if not t.is_space][-1:]
+        before = [t.norm_ for t in doc[max(0, i - 3) : i] if not t.is_space][-1:]
         return bool(before) and before[0] in self.cues[key]
 
     def _read_numeric(self, doc: Doc, parts: list[Item], ref: Ref) -> Reading | None:
         """`2025-11-24`, `2025/02/22`, `24/10/2025` (day first unless impossible), `on 22/04`."""
         seps = {p.text for p in parts if p.tag == "P"}
-        spaced = any(t.whitespace_ for t in doc[parts[0].start:parts[-1].end - 1])
+        spaced = any(t.whitespace_ for t in doc[parts[0].start : parts[-1].end - 1])
         if len(seps) > 1 or seps and spaced:  # `2025-11-24`, not `20 - 24`
             return None
-        values = [v for p in parts if p.tag not in ("P", "C")
-                  for v in (p.value if p.tag in ("NUMDATE", "DM") else (_n(p),))]
+        values = [
+            v for p in parts if p.tag not in ("P", "C") for v in (p.value if p.tag in ("NUMDATE", "DM") else (_n(p),))
+        ]
         if len(values) == 2:  # elsewhere `22/04` is a fraction, a score or 24/7
             if not self._cue(doc, parts[0].start, "on_numeric"):
                 return None
@@ -140,20 +149,22 @@ class DateReaders:
         if days[1].start == days[0].end and not doc[days[1].start].text.startswith("و"):
             return None  # بين 10 و17 أكتوبر: و glued to the second day joins the two
         day = days[0] if parts[0].tag == "DAY" else days[1]
-        after = doc[day.end:day.end + 1]
+        after = doc[day.end : day.end + 1]
         if after.text.isalpha() and not after[0]._.date_tag:
             return None  # "on October 13 and 20 people were killed"
         found = _resolve_day(ref, month.value, day.value[0])
-        return Reading(found.value, found.partial, 0.8, span=(day.start, day.end)) \
-            if found else None
+        return Reading(found.value, found.partial, 0.8, span=(day.start, day.end)) if found else None
 
     def _read_weekday(self, doc: Doc, parts: list[Item], ref: Ref) -> Reading | None:
         """`on Thursday`, `last Friday`, `next Monday`, الخميس الماضي, `Friday next week`."""
         day = next(p for p in parts if p.tag in ("WD", "WDX"))
         if ref.day is None or day.tag == "WDX" and doc[day.start]._.folded != day.text:
             return None  # no publication day; يوم واحد "one day" (واحد reads as و + أحد)
-        if _ordinal(doc, parts[0].start - 1) or _ordinal(doc, parts[-1].end) or (
-                doc[parts[-1].end:parts[-1].end + 1].text.lower() == "the"):
+        if (
+            _ordinal(doc, parts[0].start - 1)
+            or _ordinal(doc, parts[-1].end)
+            or (doc[parts[-1].end : parts[-1].end + 1].text.lower() == "the")
+        ):
             return None  # "the second Sunday", الأحد الثاني, "Friday the 13th" (read elsewhere)
         week, mod = _one(parts, "RW"), next((p.value for p in parts if p.tag == "MOD"), None)
         wd, today = day.value, ref.day.weekday()
@@ -174,8 +185,13 @@ class DateReaders:
         if day is None or anchor is None:
             return None
         (n, kind), has = day.value, {p.tag for p in parts}
-        if self.lang == "en" and kind == "digit" and "THE" not in has or self.lang == "ar" and (
-                kind == "ord" and "IN" not in has or doc[day.end:day.end + 1].text.isalpha()):
+        if (
+            self.lang == "en"
+            and kind == "digit"
+            and "THE" not in has
+            or self.lang == "ar"
+            and (kind == "ord" and "IN" not in has or doc[day.end : day.end + 1].text.isalpha())
+        ):
             return None  # "Friday 20 people"; الأحد الثاني "the second Sunday"; الجمعة 24 ربيع
         months = (_shift(anchor.year, anchor.month, k) for k in (-1, 0, 1))
         near = [d for y, m in months if (d := _valid(y, m, n)) and d.weekday() == parts[0].value]
@@ -270,8 +286,8 @@ class DateReaders:
 
     def _blocked(self, doc: Doc, item: Item) -> bool:
         """اليوم التالي "the next day", اليوم العالمي, "to this day": not today's date."""
-        before = [t.norm_ for t in doc[max(0, item.start - 3):item.start] if not t.is_space][-1:]
-        after = [t.norm_ for t in doc[item.end:item.end + 3] if not t.is_space][:1]
+        before = [t.norm_ for t in doc[max(0, item.start - 3) : item.start] if not t.is_space][-1:]
+        after = [t.norm_ for t in doc[item.end : item.end + 3] if not t.is_space][:1]
         return bool(set(before) & self.blockers["before"] or set(after) & self.blockers["after"])
 
     def _year_words(self, doc: Doc, i: int) -> tuple[int, int] | None:
@@ -280,8 +296,9 @@ class DateReaders:
             i += 1
         values: list[int] = []
         j = i
-        while j < len(doc) and ((n := self.number_words.get(doc[j].norm_)) is not None
-                                or values and doc[j]._.date_tag == "AND"):
+        while j < len(doc) and (
+            (n := self.number_words.get(doc[j].norm_)) is not None or values and doc[j]._.date_tag == "AND"
+        ):
             if n is not None:
                 values.append(n)
             j += 1
@@ -353,8 +370,7 @@ def _day_month_year(values: list[int], ref: Ref) -> Reading | None:
     return Reading(found.isoformat(), confidence=0.9 if sure else 0.7) if found else None
 
 
-def _resolve_day(ref: Ref, month: int, day: int, direction: int = 0, sure: float = 0.85
-                 ) -> Reading | None:
+def _resolve_day(ref: Ref, month: int, day: int, direction: int = 0, sure: float = 0.85) -> Reading | None:
     """A day without a year, in the year that puts it nearest the publication date."""
     if _valid(2000, month, day) is None:  # 2000 is a leap year: only impossible days fail
         return None
@@ -364,10 +380,12 @@ def _resolve_day(ref: Ref, month: int, day: int, direction: int = 0, sure: float
     if anchor is None:
         found = _valid(ref.year, month, day)
         return Reading(found.isoformat(), confidence=sure) if found else None
-    near = [d for y in range(ref.year - 4, ref.year + 5)  # Feb 29 needs a leap year
-            if (d := _valid(y, month, day)) and (d - anchor).days * direction >= 0]
-    return Reading(min(near, key=lambda d: abs(d - anchor)).isoformat(), confidence=sure) \
-        if near else None
+    near = [
+        d
+        for y in range(ref.year - 4, ref.year + 5)  # Feb 29 needs a leap year
+        if (d := _valid(y, month, day)) and (d - anchor).days * direction >= 0
+    ]
+    return Reading(min(near, key=lambda d: abs(d - anchor)).isoformat(), confidence=sure) if near else None
 
 
 def _nearest_month(ref: Ref, month: int, direction: int) -> tuple[int, int] | None:
@@ -377,8 +395,12 @@ def _nearest_month(ref: Ref, month: int, direction: int) -> tuple[int, int] | No
     if ref.month is None:
         return ref.year, month
     here = ref.year * 12 + ref.month - 1
-    near = [k for y in (ref.year - 1, ref.year, ref.year + 1) for k in [y * 12 + month - 1]
-            if direction == 0 or (k - here) * direction > 0]
+    near = [
+        k
+        for y in (ref.year - 1, ref.year, ref.year + 1)
+        for k in [y * 12 + month - 1]
+        if direction == 0 or (k - here) * direction > 0
+    ]
     best = min(near, key=lambda k: abs(k - here))
     return best // 12, best % 12 + 1
 

@@ -39,9 +39,20 @@ _SHAPES = {
     "NUM": r"(\d{1,4})(st|nd|rd|th)?[-./]?",
 }
 _PUNCT = {".": "P", "-": "P", "/": "P", ",": "C", "،": "C"}
-_WORD_TAGS = {"on": "IN", "before": "BEFORE", "ago": "AGO", "after": "AFTER", "to": "TO",
-              "from_now": "FROMNOW", "of": "OF", "the": "THE", "day": "DAYW", "year": "YW",
-              "and": "AND", "month": "MW"}
+_WORD_TAGS = {
+    "on": "IN",
+    "before": "BEFORE",
+    "ago": "AGO",
+    "after": "AFTER",
+    "to": "TO",
+    "from_now": "FROMNOW",
+    "of": "OF",
+    "the": "THE",
+    "day": "DAYW",
+    "year": "YW",
+    "and": "AND",
+    "month": "MW",
+}
 _REL_TAGS = {"days": "RD", "weeks": "RW", "months": "RM", "years": "RY"}
 # Connectors that may open or close a grammar match but are not part of the quote.
 _EDGE = {"P", "C", "THE", "OF", "IN", "BEFORE", "AGO", "AFTER", "TO", "DAYW", "AND", "YW", "MW"}
@@ -50,21 +61,34 @@ _COUNT = "NUM|DAY|UNIT|DAYW|YW|MW|AND|C"
 # Rule -> patterns over date tags: `A|B` either tag, `?` optional, `+` repeated; an `en:` or
 # `ar:` prefix limits a pattern to one language. Rules listed first win a tie.
 _GRAMMAR = {
-    "calendar": ["WD|WDX? C? MON P? THE? DAY C? OF? YW? YEAR?", "WD|WDX? C? MDAY C? YEAR?",
-                 "YEAR P MDAY", "WD|WDX? C? THE? DAY P? OF? MW? MON P? C? OF? YW? YEAR?",
-                 "WD|WDX? C? DAY P? OF? MW? MON MOD"],
-    "numeric": ["NUMDATE", "DAY P DAY P DAY|YEAR", "YEAR P DAY P DAY", "DM",
-                "DM C YEAR"],
-    "range": ["DAY P|AND|TO|IN DAY P? OF? MW? MON", "MON DAY P|AND|TO|IN DAY",
-              "ar:DAY DAY P? OF? MW? MON"],
+    "calendar": [
+        "WD|WDX? C? MON P? THE? DAY C? OF? YW? YEAR?",
+        "WD|WDX? C? MDAY C? YEAR?",
+        "YEAR P MDAY",
+        "WD|WDX? C? THE? DAY P? OF? MW? MON P? C? OF? YW? YEAR?",
+        "WD|WDX? C? DAY P? OF? MW? MON MOD",
+    ],
+    "numeric": ["NUMDATE", "DAY P DAY P DAY|YEAR", "YEAR P DAY P DAY", "DM", "DM C YEAR"],
+    "range": ["DAY P|AND|TO|IN DAY P? OF? MW? MON", "MON DAY P|AND|TO|IN DAY", "ar:DAY DAY P? OF? MW? MON"],
     "nth_weekday": ["THE? DAY DAYW? WD|WDX OF|IN MW? MON|RM"],
     "day_of_month": ["THE? DAY OF RM"],
     "weekday_day": ["WD C? THE? IN? DAY"],
     "weekday": ["MOD? DAYW? WD MOD?", "MOD? DAYW WDX MOD?", "RW IN? DAYW? WD|WDX", "WD OF? RW"],
-    "month": ["QUAL P? MW? MON C? YEAR?", "IN|BEFORE|AGO|AFTER MW? MON C? YEAR?",
-              "MW? MON C? YEAR", "MW? MON MOD", "MOD MW? MON", "QUAL P? YEAR", "QYEAR"],
-    "offset": [f"en:{_COUNT}+ AGO|FROMNOW", f"en:{_COUNT}+ IN|BEFORE RD",
-               f"ar:AGO|AFTER {_COUNT}+ FROMNOW?", f"ar:{_COUNT}+ FROMNOW"],
+    "month": [
+        "QUAL P? MW? MON C? YEAR?",
+        "IN|BEFORE|AGO|AFTER MW? MON C? YEAR?",
+        "MW? MON C? YEAR",
+        "MW? MON MOD",
+        "MOD MW? MON",
+        "QUAL P? YEAR",
+        "QYEAR",
+    ],
+    "offset": [
+        f"en:{_COUNT}+ AGO|FROMNOW",
+        f"en:{_COUNT}+ IN|BEFORE RD",
+        f"ar:AGO|AFTER {_COUNT}+ FROMNOW?",
+        f"ar:{_COUNT}+ FROMNOW",
+    ],
     "period": ["RD", "RW", "RM", "RY", "QUAL P? RM|RY"],
 }
 _KEEP = {"offset": {"AGO", "AFTER", "FROMNOW", "DAYW", "YW", "MW"}}  # edges quoted by a rule
@@ -87,23 +111,30 @@ class DateFinder(DateReaders):
         self._load_days(profile)
         self.units = self._units(profile)
         numbers = profile["numbers"]
-        self.number_words = {key: int(n) for n, e in numbers["cardinals"].items()
-                             for w in e.get(lang) or [] if " " not in w
-                             for key in (self._norm(w), "و" + fold_text(w))}  # وواحد
+        self.number_words = {
+            key: int(n)
+            for n, e in numbers["cardinals"].items()
+            for w in e.get(lang) or []
+            if " " not in w
+            for key in (self._norm(w), "و" + fold_text(w))
+        }  # وواحد
         self.number_words.update({self._norm(w): 1000 for w in numbers["scales"][1000].get(lang)})
         cues = profile["calendar"]["date_words"]
         blockers = profile["hedges_and_modality"].get("relative_blockers") or {}
-        self.cues = {key: {self._norm(w) for w in cues.get(key, {}).get(lang) or []}
-                     for key in ("on_numeric", "month_only")}
-        self.blockers = {side: {self._norm(w) for w in blockers.get(side, {}).get(lang) or []}
-                         for side in ("before", "after")}
+        self.cues = {
+            key: {self._norm(w) for w in cues.get(key, {}).get(lang) or []} for key in ("on_numeric", "month_only")
+        }
+        self.blockers = {
+            side: {self._norm(w) for w in blockers.get(side, {}).get(lang) or []} for side in ("before", "after")
+        }
         self.words = PhraseMatcher(self.vocab, attr="NORM")
         self.words.add("WORD", [self._phrase_doc(key) for key in self.phrases])
         self.shapes = self._shape_matcher()
         self.grammar = Matcher(self.vocab)
         for rule, patterns in _GRAMMAR.items():
-            self.grammar.add(rule, [_pattern(p.split(":")[-1]) for p in patterns
-                                    if ":" not in p or p.startswith(lang + ":")])
+            self.grammar.add(
+                rule, [_pattern(p.split(":")[-1]) for p in patterns if ":" not in p or p.startswith(lang + ":")]
+            )
 
     # ---- the lexicon --------------------------------------------------------------------------
 
@@ -116,8 +147,7 @@ class DateFinder(DateReaders):
     def _norms(self, words: Iterable[str]) -> tuple[str, ...]:
         """Fold and lower-case words; strip an Arabic proclitic where the normalizer would."""
         folded = (fold_text(w).lower() for w in words)
-        return tuple(strip_proclitic(w, self.lexicon)[0] if self.lang == "ar" else w
-                     for w in folded)
+        return tuple(strip_proclitic(w, self.lexicon)[0] if self.lang == "ar" else w for w in folded)
 
     def _norm(self, word: str) -> str:
         """NORM of a phrase as one string (`كانون 2`)."""
@@ -168,8 +198,7 @@ class DateFinder(DateReaders):
 
     def _load_days(self, profile: Profile) -> None:
         """Days of the month in words: ordinals, cardinals and their tens-unit compounds."""
-        ordinals = {int(k): v.get(self.lang) or [] for k, v in
-                    profile["calendar"]["day_ordinals"].items()}
+        ordinals = {int(k): v.get(self.lang) or [] for k, v in profile["calendar"]["day_ordinals"].items()}
         cards = {int(k): v.get(self.lang) or [] for k, v in profile["numbers"]["cardinals"].items()}
         for kind, table in (("ord", ordinals), ("card", cards)):
             for n, words in table.items():
@@ -186,8 +215,7 @@ class DateFinder(DateReaders):
     def _compounds(self, units: list[str], table: dict, cards: dict, tens: int) -> list[str]:
         """`twenty-first`, `twenty one`; الحادي والعشرين, واحد وعشرين (و glued or apart)."""
         if self.lang == "en":
-            return [f"{t}{sep}{u}" for t in cards.get(tens, []) for u in units
-                    for sep in (" ", " - ")]
+            return [f"{t}{sep}{u}" for t in cards.get(tens, []) for u in units for sep in (" ", " - ")]
         return [f"{u}{sep}{t}" for u in units for t in table.get(tens, []) for sep in (" و", " و ")]
 
     def _units(self, profile: Profile) -> dict[str, tuple[str, int, bool]]:
@@ -220,21 +248,26 @@ class DateFinder(DateReaders):
         Every shape holds a digit, so only tokens with one are tried against the regex
         (a Matcher REGEX predicate would run Python's re on every token of the text).
         """
+
         def names(tag: str) -> str:
-            found = {k[0].rstrip(".") for k, v in self.phrases.items()
-                     if v[0] == tag and len(k) == 1}
+            found = {k[0].rstrip(".") for k, v in self.phrases.items() if v[0] == tag and len(k) == 1}
             return "|".join(sorted(map(re.escape, found), key=len, reverse=True))
+
         self.shape_res = {tag: re.compile(_CLITIC + f"(?:{rx})") for tag, rx in _SHAPES.items()}
         mon = names("MON")
         self.shape_res["MDAY"] = re.compile(
-            rf"(?P<m1>{mon})[-/.]?(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})[-/.]?(?P<m2>{mon})")
+            rf"(?P<m1>{mon})[-/.]?(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})[-/.]?(?P<m2>{mon})"
+        )
         self.shape_res["QYEAR"] = re.compile(rf"(?P<q>{names('QUAL')})-(?P<y>\d{{4}})")
         shapes = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.shape_res.values()))
 
         def find(doc: Doc) -> list[tuple[int, int, int]]:
             strings = doc.vocab.strings
-            return [(0, i, i + 1) for i, h in enumerate(doc.to_array(NORM).tolist())
-                    if _DIGIT.search(norm := strings[h]) and shapes.fullmatch(norm)]
+            return [
+                (0, i, i + 1)
+                for i, h in enumerate(doc.to_array(NORM).tolist())
+                if _DIGIT.search(norm := strings[h]) and shapes.fullmatch(norm)
+            ]
 
         return find
 
@@ -256,8 +289,7 @@ class DateFinder(DateReaders):
             key = tuple(strings[int(n)] for n in norms[start:end])
             if (item := self._item(doc, key, start, label)) is not None:
                 items.update(dict.fromkeys(range(start, end), item))
-        near = {j for i, item in items.items() if item.tag not in _JOINERS
-                for j in range(i - 3, i + 4)}
+        near = {j for i, item in items.items() if item.tag not in _JOINERS for j in range(i - 3, i + 4)}
         items = {i: item for i, item in items.items() if i in near}
         for i, item in items.items():
             doc[i]._.date_tag = item.tag if i == item.start else item.tag + "~"
@@ -271,8 +303,7 @@ class DateFinder(DateReaders):
                 runs[-1].append(i)
             else:
                 runs.append([i])
-        return [doc[run[0]:run[-1] + 1] for run in runs
-                if any(items[i].tag not in _JOINERS for i in run)]
+        return [doc[run[0] : run[-1] + 1] for run in runs if any(items[i].tag not in _JOINERS for i in run)]
 
     def _grammar_matches(self, runs: list[Span], items: dict[int, Item]) -> list[tuple[int, int, int]]:
         """Grammar matches over every run at once: the runs' date tags, separated by a tag no
@@ -294,8 +325,7 @@ class DateFinder(DateReaders):
         text, end = " ".join(key), start + len(key)
         if label == "WORD":
             return Item(*self.phrases[key], text, start, end)
-        label, m = next(((k, m) for k, rx in self.shape_res.items() if (m := rx.fullmatch(text))),
-                        (label, None))
+        label, m = next(((k, m) for k, rx in self.shape_res.items() if (m := rx.fullmatch(text))), (label, None))
         if m is None:
             return None
         token = doc[start]
@@ -343,8 +373,7 @@ class DateFinder(DateReaders):
         doc.spans["dates"] = spans
         return doc
 
-    def _read(self, doc: Doc, items: dict[int, Item], rule: str, start: int, end: int,
-              ref: Ref) -> Reading | None:
+    def _read(self, doc: Doc, items: dict[int, Item], rule: str, start: int, end: int, ref: Ref) -> Reading | None:
         """Read one grammar match: trim connectors, interpret, check it is not in a path."""
         if tag_at(doc, start).endswith("~") or tag_at(doc, end).endswith("~"):
             return None  # the match cuts a phrase in two
@@ -358,7 +387,7 @@ class DateFinder(DateReaders):
         if reading is None:
             return None
         span = reading.span or (parts[0].start, parts[-1].end)
-        return None if _glued(doc, doc[span[0]:span[1]]) else replace(reading, span=span)
+        return None if _glued(doc, doc[span[0] : span[1]]) else replace(reading, span=span)
 
 
 def _pattern(spec: str) -> list[dict[str, Any]]:
@@ -381,5 +410,3 @@ def _glued(doc: Doc, span: Span) -> bool:
     before = prev.text[-1] if prev is not None and not prev.whitespace_ else " "
     after = doc[span.end].text[0] if span.end < len(doc) and not last.whitespace_ else " "
     return any(c in "/\\_" or c.isalnum() for c in (before, after))
-
-

@@ -105,10 +105,7 @@ class Gazetteer:
             return True
         if alias.case_sensitive:
             return tuple(t.text for t in span) == shape
-        return not any(
-            word[:1].isupper() and token.text[:1].islower()
-            for word, token in zip(shape, span, strict=True)
-        )
+        return not any(word[:1].isupper() and token.text[:1].islower() for word, token in zip(shape, span, strict=True))
 
     def _resolve(self, doc: Doc, found: list[tuple[Span, Alias]]) -> Iterator[Span]:
         blocked = [(s.start, s.end, a.id) for s, a in found if a.blocker]

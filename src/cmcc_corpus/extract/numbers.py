@@ -62,8 +62,7 @@ class NumberLexicon:
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         """Every single NORM that can be part of a number."""
-        words = {w for table in (self.cardinals, self.fractions, self.valued) for k in table
-                 for w in k}
+        words = {w for table in (self.cardinals, self.fractions, self.valued) for k in table for w in k}
         return frozenset(words | set(self.scales) | self.joiners | self.articles)
 
     @cached_property
@@ -104,21 +103,30 @@ def number_lexicon(data: dict[str, Any], lang: str) -> NumberLexicon:
     cardinals = _table(data.get("cardinals", {}), side, int)
     fractions = _table(data.get("fractions", {}), side, float)
     valued = {
-        phrase_norms(w): float(e["value"])
-        for e in data.get("vague", []) if "value" in e for w in e.get(side, [])
+        phrase_norms(w): float(e["value"]) for e in data.get("vague", []) if "value" in e for w in e.get(side, [])
     }
-    scales = {n[0]: int(v) for v, e in data.get("scales", {}).items()
-              for n in map(phrase_norms, e.get(side, []))}
-    suffixes = {fold_text(s).lower(): int(v) for v, e in data.get("scales", {}).items()
-                for s in e.get(f"{side}_suffixes", [])}
-    ambiguous = {n for e in data.get("cardinals", {}).values()
-                 for n in map(phrase_norms, e.get("ambiguous_aliases", [])) if len(n) == 1}
+    scales = {n[0]: int(v) for v, e in data.get("scales", {}).items() for n in map(phrase_norms, e.get(side, []))}
+    suffixes = {
+        fold_text(s).lower(): int(v) for v, e in data.get("scales", {}).items() for s in e.get(f"{side}_suffixes", [])
+    }
+    ambiguous = {
+        n
+        for e in data.get("cardinals", {}).values()
+        for n in map(phrase_norms, e.get("ambiguous_aliases", []))
+        if len(n) == 1
+    }
     longest = max(len(k) for k in (*cardinals, *fractions, *valued)) if cardinals else 1
     return NumberLexicon(
-        side, cardinals, scales, suffixes, fractions, valued,
+        side,
+        cardinals,
+        scales,
+        suffixes,
+        fractions,
+        valued,
         frozenset(fold_text(a).lower() for a in data.get(f"{side}_scale_articles", [])),
         frozenset(data.get(f"{side}_joiners", [])),
-        frozenset(n[0] for n in ambiguous), longest,
+        frozenset(n[0] for n in ambiguous),
+        longest,
     )
 
 
@@ -136,8 +144,7 @@ def parse_digits(text: str) -> float | None:
             return None
         text = head + "".join(groups[:-1]) + tail
     elif "," in text and "." in text:
-        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else (
-            text.replace(".", "").replace(",", "."))
+        text = text.replace(",", "") if text.rfind(".") > text.rfind(",") else (text.replace(".", "").replace(",", "."))
     elif "," in text:
         head, *groups = text.split(",")
         if len(head) <= 3 and all(len(g) == 3 for g in groups) and head.isdigit():
@@ -203,9 +210,7 @@ def read_number(words: Sequence[Word], i: int, lex: NumberLexicon) -> Reading | 
     return Reading(i, end, _tidy(acc.total + acc.group), kind, single, prefix, suffix)
 
 
-def _scaled_fraction(
-    words: Sequence[Word], i: int, end: int, value: float, lex: NumberLexicon
-) -> Reading:
+def _scaled_fraction(words: Sequence[Word], i: int, end: int, value: float, lex: NumberLexicon) -> Reading:
     """A fraction, times a scale right after it: `half a million`, `quarter million`."""
     k = end + 1 if end < len(words) and words[end].norm in lex.articles else end
     if k < len(words) and words[k].norm in lex.scales:
@@ -227,8 +232,7 @@ def _compose(words: Sequence[Word], j: int, acc: _Acc, lex: NumberLexicon) -> in
         if k >= len(words):
             break
         norm = words[k].norm
-        scale = lex.scales.get(norm) or (
-            lex.suffixes.get(norm) if words[k].glued or len(norm) > 1 else None)
+        scale = lex.scales.get(norm) or (lex.suffixes.get(norm) if words[k].glued or len(norm) > 1 else None)
         if scale and not joined and _apply_scale(acc, scale, joined):
             j = k + 1
             continue
@@ -257,9 +261,7 @@ def _skip_spaces(words: Sequence[Word], j: int) -> int:
     return j
 
 
-def _atom(
-    words: Sequence[Word], i: int, lex: NumberLexicon, after: bool = False
-) -> tuple[str, float, int] | None:
+def _atom(words: Sequence[Word], i: int, lex: NumberLexicon, after: bool = False) -> tuple[str, float, int] | None:
     """(kind, value, end) of the number piece at `i`: digits, a number word or phrase."""
     if i >= len(words):
         return None
@@ -353,8 +355,7 @@ def _fits(acc: _Acc, kind: str, value: float, joined: bool, lex: NumberLexicon) 
     if kind in ("hundreds", "big"):
         return acc.last in ("scale", "big") and acc.group == 0 and value < acc.scale and joined
     if kind == "digits":  # `4 thousand 3 hundred and 21`, `8 آلاف و500`
-        return after_scale and below == 0 and (value < 100 or acc.group == 0) and (
-            joined or acc.last != "hundreds")
+        return after_scale and below == 0 and (value < 100 or acc.group == 0) and (joined or acc.last != "hundreds")
     return False
 
 
@@ -377,4 +378,3 @@ def fraction_tail(words: Sequence[Word], i: int, lex: NumberLexicon) -> tuple[fl
     if not joined or atom is None or atom[0] != "fraction":
         return None
     return atom[1], atom[2]
-

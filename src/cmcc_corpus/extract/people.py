@@ -9,9 +9,9 @@ full name the article used first.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from spacy.attrs import IS_TITLE, IS_UPPER, NORM, ORTH
 from spacy.language import Language
@@ -56,8 +56,10 @@ class PeopleFinder:
         self.lists = _Lists(
             given=frozenset(light(n) for n in (data.get("given_names") or {}).get(lang, ())),
             particles=frozenset(light(n) for n in (data.get("name_particles") or {}).get(lang, ())),
-            not_names=frozenset(light(n) for n in [*(data.get("not_names") or {}).get(lang, ()),
-                                                   *data_file("layout")["byline_prefixes"][lang]]),
+            not_names=frozenset(
+                light(n)
+                for n in [*(data.get("not_names") or {}).get(lang, ()), *data_file("layout")["byline_prefixes"][lang]]
+            ),
             speech=frozenset(fold_text(n).lower() for n in (data.get("speech_verbs") or {}).get(lang, ())),
             function=frozenset(light(n) for n in (data.get("function_words") or {}).get(lang, ())),
         )
@@ -197,8 +199,10 @@ def _name_text(span: Span) -> str:
 
 def _credit(token: Token) -> bool:
     """First word of a photo credit: `[Eyad Baba/AFP]`."""
-    return token.i > 0 and token.doc[token.i - 1].text == "[" and any(
-        t.text == "/" for t in token.doc[token.i : token.i + 6]
+    return (
+        token.i > 0
+        and token.doc[token.i - 1].text == "["
+        and any(t.text == "/" for t in token.doc[token.i : token.i + 6])
     )
 
 

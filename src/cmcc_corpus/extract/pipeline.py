@@ -21,8 +21,7 @@ from ..profile import data_file
 from .profile import Profile, registered
 
 PIPELINE_VERSION = "1"  # bump when extraction output changes, so `extract --all` is needed
-COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantities", "cmcc_dates",
-              "cmcc_claims")
+COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantities", "cmcc_dates", "cmcc_claims")
 
 _FOLDED: dict[str, str] = {}
 
@@ -71,8 +70,26 @@ if not Token.has_extension("folded"):
     Span.set_extension("as_of", default=None)
 
 # Arabic proclitics, longest first: conjunctions و ف, prepositions ب ل ك, and لل (ل + ال).
-_PROCLITICS = ("وبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "فب", "فل",
-               "وك", "و", "ف", "ب", "ل", "ك")
+_PROCLITICS = (
+    "وبال",
+    "وال",
+    "فال",
+    "بال",
+    "كال",
+    "ولل",
+    "فلل",
+    "لل",
+    "وب",
+    "ول",
+    "فب",
+    "فل",
+    "وك",
+    "و",
+    "ف",
+    "ب",
+    "ل",
+    "ك",
+)
 
 
 def strip_proclitic(word: str, lexicon: frozenset[str]) -> tuple[str, int]:
@@ -129,8 +146,7 @@ def customize_tokenizer(nlp: Language) -> None:
                     tokenizer.add_special_case(form, [{"ORTH": form}])
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])", r"[\[\]()]"]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.",
-                r"(?<=[\u0600-\u06ff])\."]
+    suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.", r"(?<=[\u0600-\u06ff])\."]
     tokenizer.suffix_search = compile_suffix_regex(suffixes).search
 
 

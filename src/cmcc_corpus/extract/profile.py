@@ -14,8 +14,17 @@ from ..profile import data_file, has_data_file, load_user_profile, merge
 
 # One data file per concern; a user profile is a mapping of these names to additions.
 CONCERNS = (
-    "calendar", "countries", "organizations", "places", "numbers", "quantities",
-    "hedges_and_modality", "predicates", "people", "subjects", "claims",
+    "calendar",
+    "countries",
+    "organizations",
+    "places",
+    "numbers",
+    "quantities",
+    "hedges_and_modality",
+    "predicates",
+    "people",
+    "subjects",
+    "claims",
 )
 _REGISTRY: dict[str, Profile] = {}
 

@@ -33,8 +33,7 @@ from .profile import Profile, registered
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
 # Order of ISO 8601 designators: (in the time part, designator).
-_ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"),
-              (True, "H"), (True, "M"), (True, "S"))
+_ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"), (True, "H"), (True, "M"), (True, "S"))
 _AMBIGUOUS_CONFIDENCE = 0.5
 _SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
@@ -129,13 +128,16 @@ class Cues:
 def _phrases(lang: str, profile: Profile) -> Iterator[tuple[str, str, str, bool]]:
     """(kind, key, phrase, ambiguous) for every cue phrase of `lang`."""
     q = profile["quantities"]
-    yield from _table(q.get("units", {}), lang, {
-        lang: "unit", f"{lang}_dual": "unit2", f"{lang}_confirm_after": "confirm",
-        f"{lang}_before": "unit_before"})
+    yield from _table(
+        q.get("units", {}),
+        lang,
+        {lang: "unit", f"{lang}_dual": "unit2", f"{lang}_confirm_after": "confirm", f"{lang}_before": "unit_before"},
+    )
     yield from _table(q.get("qualifiers", {}), lang, {lang: "qual", f"{lang}_after": "qual_after"})
     yield from _table(q.get("currencies", {}), lang, {"symbols": "sym", lang: "cur"})
-    yield from _table(q.get("duration_units", {}), lang, {
-        lang: "dur", f"{lang}_dual": "dur2", f"{lang}_definite": "dur_def"})
+    yield from _table(
+        q.get("duration_units", {}), lang, {lang: "dur", f"{lang}_dual": "dur2", f"{lang}_definite": "dur_def"}
+    )
     one = q.get("duration_one", {})
     yield from _table({"": one}, lang, {lang: "one", f"{lang}_after": "one_after"})
     for phrase in one.get("rates", {}).get(lang, []):
@@ -151,9 +153,7 @@ def _phrases(lang: str, profile: Profile) -> Iterator[tuple[str, str, str, bool]
                 yield "filler", "", phrase, False
 
 
-def _table(
-    section: dict[str, Any], lang: str, fields: dict[str, str]
-) -> Iterator[tuple[str, str, str, bool]]:
+def _table(section: dict[str, Any], lang: str, fields: dict[str, str]) -> Iterator[tuple[str, str, str, bool]]:
     """Phrases of a `key: {field: [...], ambiguous_aliases: [...]}` section, one kind per field."""
     for key, entry in section.items():
         flagged = set(entry.get("ambiguous_aliases", []) or [])
@@ -172,18 +172,24 @@ class QuantityFinder:
         self.lex: NumberLexicon = number_lexicon(profile["numbers"], self.lang)
         self.cues = Cues(self.lang, profile)
         q = profile["quantities"]
-        self.durations = {name: (bool(e.get("time")), e["designator"], e.get("multiplier", 1))
-                          for name, e in q.get("duration_units", {}).items()}
-        self.glued_units = {self.cues.norm(w): name
-                            for name, e in q.get("duration_units", {}).items()
-                            for w in e.get(self.lang, []) if " " not in w}
-        self.symbols = {self.cues.norm(s): code for code, e in q.get("currencies", {}).items()
-                        for s in e.get("symbols", [])}
-        self.confirmable = {u for u, e in q.get("units", {}).items()
-                            if e.get(f"{self.lang}_confirm_after")}
+        self.durations = {
+            name: (bool(e.get("time")), e["designator"], e.get("multiplier", 1))
+            for name, e in q.get("duration_units", {}).items()
+        }
+        self.glued_units = {
+            self.cues.norm(w): name
+            for name, e in q.get("duration_units", {}).items()
+            for w in e.get(self.lang, [])
+            if " " not in w
+        }
+        self.symbols = {
+            self.cues.norm(s): code for code, e in q.get("currencies", {}).items() for s in e.get("symbols", [])
+        }
+        self.confirmable = {u for u, e in q.get("units", {}).items() if e.get(f"{self.lang}_confirm_after")}
         # The singular of each unit (يوم, عام): before a definite noun it is "the day of".
-        self.singulars = {self.cues.norm(e[self.lang][0])
-                          for e in q.get("duration_units", {}).values() if e.get(self.lang)}
+        self.singulars = {
+            self.cues.norm(e[self.lang][0]) for e in q.get("duration_units", {}).values() if e.get(self.lang)
+        }
 
     def __call__(self, doc: Doc) -> Doc:
         words = self.words(doc)
@@ -193,8 +199,12 @@ class QuantityFinder:
         for r in readings:
             if self._calendar_year(r, marks):
                 continue
-            hit = (self._money(r, marks) or self._duration(doc, words, r, marks)
-                   or self._quantity(doc, r, marks) or self._total(doc, r, marks, found))
+            hit = (
+                self._money(r, marks)
+                or self._duration(doc, words, r, marks)
+                or self._quantity(doc, r, marks)
+                or self._total(doc, r, marks, found)
+            )
             if hit is not None:
                 found.append(hit)
         taken = {i for f in found for i in range(f.start, f.end)}
@@ -206,8 +216,7 @@ class QuantityFinder:
     def _calendar_year(self, r: Reading, marks: Marks) -> bool:
         """`عام 2017`, `the year 2017`: a date, whatever follows it."""
         unit = marks.before(r.start, "dur")
-        return unit is not None and unit.key == "year" and r.kind == "digits" and (
-            1000 <= r.value <= 2200)
+        return unit is not None and unit.key == "year" and r.kind == "digits" and (1000 <= r.value <= 2200)
 
     def words(self, doc: Doc) -> list[Word]:
         """The tokens of `doc` as the number reader sees them."""
@@ -266,8 +275,7 @@ class QuantityFinder:
         if self._age(doc, marks, r.start, end) or self._one_of(r) or self._idafa(doc, end):
             return None
         confidence = 0.5 if r.kind == "vague" else 0.6 if r.ambiguous else 0.9
-        return self._make_duration(words, marks, unit, r.value, r.start, end, "duration",
-                                   confidence)
+        return self._make_duration(words, marks, unit, r.value, r.start, end, "duration", confidence)
 
     def _age(self, doc: Doc, marks: Marks, start: int, end: int) -> bool:
         """Whether a duration at [start, end) is someone's age (`a 13-year-old`)."""
@@ -280,11 +288,24 @@ class QuantityFinder:
 
     def _idafa(self, doc: Doc, end: int) -> bool:
         """`89 يوم السبت`: a singular unit before a definite noun is "the day of", no count."""
-        return (self.lang == "ar" and end < len(doc) and doc[end - 1].norm_ in self.singulars
-                and doc[end].norm_.startswith("ال"))
+        return (
+            self.lang == "ar"
+            and end < len(doc)
+            and doc[end - 1].norm_ in self.singulars
+            and doc[end].norm_.startswith("ال")
+        )
 
-    def _make_duration(self, words: list[Word], marks: Marks, unit: str, count: float,
-                       start: int, end: int, rule: str, confidence: float) -> Found:
+    def _make_duration(
+        self,
+        words: list[Word],
+        marks: Marks,
+        unit: str,
+        count: float,
+        start: int,
+        end: int,
+        rule: str,
+        confidence: float,
+    ) -> Found:
         """A duration of `count` units over [start, end), with `and a half` and a hedge."""
         tail = fraction_tail(words, end, self.lex)
         if tail is not None:
@@ -292,11 +313,11 @@ class QuantityFinder:
         time, designator, multiplier = self.durations[unit]
         parts = ((time, designator, count * multiplier),)
         qualifier, start, end = _qualifier(marks, start, end, strict=True)
-        return Found("duration", start, end, iso_duration(parts), None, qualifier, rule,
-                     confidence, parts)
+        return Found("duration", start, end, iso_duration(parts), None, qualifier, rule, confidence, parts)
 
-    def _bare_durations(self, doc: Doc, words: list[Word], marks: Marks, taken: set[int],
-                        rates: set[int]) -> Iterator[Found]:
+    def _bare_durations(
+        self, doc: Doc, words: list[Word], marks: Marks, taken: set[int], rates: set[int]
+    ) -> Iterator[Found]:
         """Durations with no number: duals (يومين), `an hour`, `all day`, `يوم كامل`."""
         for i in marks.positions("dur2", "one", "dur"):
             if i in taken:
@@ -313,8 +334,7 @@ class QuantityFinder:
             return None
         return self._make_duration(words, marks, dual.key, 2, i, dual.end, "dual", 0.85)
 
-    def _one(self, doc: Doc, words: list[Word], marks: Marks, i: int,
-             rate: bool) -> Found | None:
+    def _one(self, doc: Doc, words: list[Word], marks: Marks, i: int, rate: bool) -> Found | None:
         """A bare unit with a cue of one: `an hour`, `another week`, لمدة ساعة, يوم كامل.
 
         `rate`: the cue follows a number, so an article is "per" (`600 trucks a day`).
@@ -333,8 +353,7 @@ class QuantityFinder:
         if unit is None or plural or (article and rate):
             return None
         end = self._one_after(doc, marks, unit.end) or unit.end  # لمدة أسبوع واحد
-        return self._make_duration(words, marks, unit.key, 1, i, end, "one",
-                                   0.6 if article else 0.8)
+        return self._make_duration(words, marks, unit.key, 1, i, end, "one", 0.6 if article else 0.8)
 
     def _one_after(self, doc: Doc, marks: Marks, i: int) -> int | None:
         """End of كامل / واحد right after a unit; `وأحد` (and one of) folds alike but is not."""
@@ -392,12 +411,10 @@ class QuantityFinder:
         if cue is None or r.kind in ("fraction", "vague") or r.suffix:
             return None
         first = _sentence_start(doc, cue.start)
-        earlier = [f for f in found
-                   if f.label == "quantity" and f.start >= first and f.end <= cue.start]
+        earlier = [f for f in found if f.label == "quantity" and f.start >= first and f.end <= cue.start]
         if not earlier:
             return None
-        return Found("quantity", cue.start, r.end, r.value, earlier[-1].unit, "exact", "total",
-                     0.7)
+        return Found("quantity", cue.start, r.end, r.value, earlier[-1].unit, "exact", "total", 0.7)
 
     def _dual_unit(self, doc: Doc, mark: Mark, marks: Marks) -> Found:
         """An Arabic dual counts two by itself: جثتين = 2 bodies."""
@@ -429,8 +446,7 @@ def _qualifier(marks: Marks, start: int, end: int, strict: bool) -> tuple[str, i
 
 def _rate_positions(doc: Doc, readings: list[Reading]) -> set[int]:
     """Tokens up to two words after a number: an article there means "per" (`$5m a year`)."""
-    return {r.end + k for r in readings for k in range(3)
-            if all(t.is_alpha for t in doc[r.end : r.end + k])}
+    return {r.end + k for r in readings for k in range(3) if all(t.is_alpha for t in doc[r.end : r.end + k])}
 
 
 def _sentence_start(doc: Doc, i: int) -> int:
@@ -472,8 +488,14 @@ def _compounds(found: list[Found], doc: Doc, lex: NumberLexicon) -> list[Found]:
         prev = merged[-1] if merged else None
         if prev is not None and _joins(prev, f, doc, lex):
             parts = prev.parts + f.parts
-            merged[-1] = replace(prev, end=f.end, value=iso_duration(parts), parts=parts,
-                                 rule="compound", confidence=min(prev.confidence, f.confidence))
+            merged[-1] = replace(
+                prev,
+                end=f.end,
+                value=iso_duration(parts),
+                parts=parts,
+                rule="compound",
+                confidence=min(prev.confidence, f.confidence),
+            )
         else:
             merged.append(f)
     return merged

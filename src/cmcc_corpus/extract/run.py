@@ -67,7 +67,9 @@ def _join(article: ArticleInput) -> _Joined:
     return _Joined(text, tuple(starts) or (0,), tuple(origins) or (0,))
 
 
-def extract(articles: Iterable[ArticleInput], profile_key: str = "", ner_model: str | None = None) -> Iterator[Extraction]:
+def extract(
+    articles: Iterable[ArticleInput], profile_key: str = "", ner_model: str | None = None
+) -> Iterator[Extraction]:
     """Extraction for each article, in order; pipelines are built once and fed in batches.
 
     `ner_model` names an installed statistical spaCy pipeline (English) whose PERSON,
@@ -138,7 +140,9 @@ def _is_mention(span: Span) -> bool:
     return span.label_ != "date" or len(str(span._.value)) == 10
 
 
-def _evidence(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> tuple[int, int, str, int | None]:
+def _evidence(
+    article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]
+) -> tuple[int, int, str, int | None]:
     start, end = span_offsets(span)
     s, e = joined.to_stored(start), joined.to_stored(end - 1) + 1
     sentence = bisect_right(sentence_starts, s) if sentence_starts else None
@@ -148,9 +152,18 @@ def _evidence(article: ArticleInput, joined: _Joined, span: Span, sentence_start
 def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Mention:
     s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
     return Mention(
-        type=span.label_, value=span._.value, text=quote, start=s, end=e, rule=span._.rule,
-        confidence=span._.confidence, sentence=sentence, unit=span._.unit,
-        qualifier=span._.qualifier, en=span._.en, derived=span._.derived,
+        type=span.label_,
+        value=span._.value,
+        text=quote,
+        start=s,
+        end=e,
+        rule=span._.rule,
+        confidence=span._.confidence,
+        sentence=sentence,
+        unit=span._.unit,
+        qualifier=span._.qualifier,
+        en=span._.en,
+        derived=span._.derived,
         partial=span._.partial,
     )
 
@@ -158,8 +171,18 @@ def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts
 def _claim(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Claim:
     s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
     return Claim(
-        subject=span._.subject, predicate=span._.predicate, value=span._.value, text=quote,
-        start=s, end=e, rule=span._.rule, confidence=span._.confidence, sentence=sentence,
-        unit=span._.unit, qualifier=span._.qualifier, derived=span._.derived,
-        modality=span._.modality, as_of=span._.as_of or article.published,
+        subject=span._.subject,
+        predicate=span._.predicate,
+        value=span._.value,
+        text=quote,
+        start=s,
+        end=e,
+        rule=span._.rule,
+        confidence=span._.confidence,
+        sentence=sentence,
+        unit=span._.unit,
+        qualifier=span._.qualifier,
+        derived=span._.derived,
+        modality=span._.modality,
+        as_of=span._.as_of or article.published,
     )

@@ -30,7 +30,9 @@ class Extractor:
         """Extract the articles not yet stored; return the hook that saves their results."""
         known = corpus.existing([a.id for a in batch])
         new = [a for a in batch if a.id not in known]
-        results = dict(zip([a.id for a in new], extract((as_input(a) for a in new), self.profile.key, self.ner_model), strict=True))
+        results = dict(
+            zip([a.id for a in new], extract((as_input(a) for a in new), self.profile.key, self.ner_model), strict=True)
+        )
 
         def save(conn: sqlite3.Connection, article: Article) -> None:
             if article.id in results:
@@ -56,6 +58,10 @@ class Extractor:
 def as_input(article: Article) -> ArticleInput:
     """What extraction needs from an article about to be stored."""
     return ArticleInput(
-        article.text, article.lang, [(p.start, p.end, p.kind) for p in article.paragraphs],
-        [(s.start, s.end) for s in article.sentences], article.published, article.source,
+        article.text,
+        article.lang,
+        [(p.start, p.end, p.kind) for p in article.paragraphs],
+        [(s.start, s.end) for s in article.sentences],
+        article.published,
+        article.source,
     )

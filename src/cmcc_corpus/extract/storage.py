@@ -12,10 +12,39 @@ from .pipeline import PIPELINE_VERSION
 from .records import Extraction, Value
 from .run import ArticleInput
 
-MENTION_COLUMNS = ("type", "value", "value_num", "unit", "qualifier", "en", "text", "start", "end",
-                   "sentence", "rule", "confidence", "derived", "partial")
-CLAIM_COLUMNS = ("subject", "predicate", "value", "value_num", "unit", "qualifier", "derived",
-                 "modality", "as_of", "text", "start", "end", "sentence", "rule", "confidence")
+MENTION_COLUMNS = (
+    "type",
+    "value",
+    "value_num",
+    "unit",
+    "qualifier",
+    "en",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "rule",
+    "confidence",
+    "derived",
+    "partial",
+)
+CLAIM_COLUMNS = (
+    "subject",
+    "predicate",
+    "value",
+    "value_num",
+    "unit",
+    "qualifier",
+    "derived",
+    "modality",
+    "as_of",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "rule",
+    "confidence",
+)
 
 
 def _number(value: Value) -> float | None:
@@ -35,20 +64,54 @@ def save(conn: sqlite3.Connection, doc_id: str, extraction: Extraction, profile_
     conn.executemany(
         f"INSERT INTO mentions (doc_id, {', '.join(_quoted(MENTION_COLUMNS))})"
         f" VALUES ({', '.join('?' * (len(MENTION_COLUMNS) + 1))})",
-        [(doc_id, m.type, _text(m.value), _number(m.value), m.unit, m.qualifier, m.en, m.text,
-          m.start, m.end, m.sentence, m.rule, m.confidence, int(m.derived), int(m.partial))
-         for m in extraction.mentions],
+        [
+            (
+                doc_id,
+                m.type,
+                _text(m.value),
+                _number(m.value),
+                m.unit,
+                m.qualifier,
+                m.en,
+                m.text,
+                m.start,
+                m.end,
+                m.sentence,
+                m.rule,
+                m.confidence,
+                int(m.derived),
+                int(m.partial),
+            )
+            for m in extraction.mentions
+        ],
     )
     conn.executemany(
         f"INSERT INTO claims (doc_id, {', '.join(_quoted(CLAIM_COLUMNS))})"
         f" VALUES ({', '.join('?' * (len(CLAIM_COLUMNS) + 1))})",
-        [(doc_id, c.subject, c.predicate, _text(c.value), _number(c.value), c.unit, c.qualifier,
-          int(c.derived), c.modality, c.as_of, c.text, c.start, c.end, c.sentence, c.rule,
-          c.confidence) for c in extraction.claims],
+        [
+            (
+                doc_id,
+                c.subject,
+                c.predicate,
+                _text(c.value),
+                _number(c.value),
+                c.unit,
+                c.qualifier,
+                int(c.derived),
+                c.modality,
+                c.as_of,
+                c.text,
+                c.start,
+                c.end,
+                c.sentence,
+                c.rule,
+                c.confidence,
+            )
+            for c in extraction.claims
+        ],
     )
     conn.execute(
-        "INSERT OR REPLACE INTO extractions (doc_id, pipeline_version, profile, extracted_at)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO extractions (doc_id, pipeline_version, profile, extracted_at) VALUES (?, ?, ?, ?)",
         (doc_id, PIPELINE_VERSION, profile_key, datetime.now(UTC).isoformat(timespec="seconds")),
     )
 
@@ -75,8 +138,9 @@ def article_input(corpus: Corpus, doc_id: str) -> ArticleInput:
     sentences = corpus.conn.execute(
         'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc.id,)
     ).fetchall()
-    return ArticleInput(corpus.text(doc.id), doc.lang, paragraphs, [tuple(s) for s in sentences],
-                        doc.published, doc.source)
+    return ArticleInput(
+        corpus.text(doc.id), doc.lang, paragraphs, [tuple(s) for s in sentences], doc.published, doc.source
+    )
 
 
 def _rows(corpus: Corpus, table: str, columns: tuple[str, ...], where: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -86,7 +150,7 @@ def _rows(corpus: Corpus, table: str, columns: tuple[str, ...], where: dict[str,
         f"SELECT x.doc_id, d.file, d.lang, d.source, d.published, {', '.join('x.' + c for c in _quoted(columns))}"
         f" FROM {table} x JOIN documents d ON d.id = x.doc_id"
         + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        + ' ORDER BY d.published IS NULL, d.published, d.file, x.start'
+        + " ORDER BY d.published IS NULL, d.published, d.file, x.start"
     )
     names = ("doc_id", "file", "lang", "source", "published", *columns)
     with translate_errors(corpus.path):
@@ -99,14 +163,19 @@ def _rows(corpus: Corpus, table: str, columns: tuple[str, ...], where: dict[str,
             yield record
 
 
-def mentions(corpus: Corpus, *, type: str | None = None, lang: str | None = None,  # noqa: A002
-             doc_id: str | None = None) -> Iterator[dict[str, Any]]:
+def mentions(
+    corpus: Corpus,
+    *,
+    type: str | None = None,
+    lang: str | None = None,  # noqa: A002
+    doc_id: str | None = None,
+) -> Iterator[dict[str, Any]]:
     """Stored mentions as plain records (with their document's file, language and source)."""
     return _rows(corpus, "mentions", MENTION_COLUMNS, {"type": type, "lang": lang, "doc_id": doc_id})
 
 
-def claims(corpus: Corpus, *, subject: str | None = None, predicate: str | None = None,
-           doc_id: str | None = None) -> Iterator[dict[str, Any]]:
+def claims(
+    corpus: Corpus, *, subject: str | None = None, predicate: str | None = None, doc_id: str | None = None
+) -> Iterator[dict[str, Any]]:
     """Stored claims as plain records (with their document's file, language and source)."""
     return _rows(corpus, "claims", CLAIM_COLUMNS, {"subject": subject, "predicate": predicate, "doc_id": doc_id})
-
