@@ -101,3 +101,12 @@ def test_publication_gap_with_partial_dates() -> None:
     assert date_gap_days("2025-10", "2025-11-25") == 25
     assert date_gap_days("2025-10", "2025-10-17") == 0
     assert date_gap_days(None, "2025-10-17") is None
+
+
+def test_sentences_align_inside_paragraph_links(ingested) -> None:  # type: ignore[no-untyped-def]
+    ingested("align")
+    rows = json.loads(ingested("align", "show", EN, AR, "--level", "sentence", "--format", "json").stdout)
+    assert len(rows) == 25  # the caption is two sentences in both languages
+    assert all(r["source_units"] and r["target_units"] for r in rows)
+    nine = next(r for r in rows if "October 17" in r["source"])
+    assert "17 أكتوبر" in nine["target"]

@@ -64,6 +64,13 @@ def align_run(ctx: click.Context, docs: tuple[str, ...], threshold: float | None
 @click.argument("b")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
 @click.option(
+    "--level",
+    type=click.Choice(["paragraph", "sentence"]),
+    default="paragraph",
+    show_default=True,
+    help="Align by paragraph, or by sentence within aligned paragraphs.",
+)
+@click.option(
     "--bidi",
     type=click.Choice(["auto", "logical", "visual"]),
     default="auto",
@@ -72,13 +79,13 @@ def align_run(ctx: click.Context, docs: tuple[str, ...], threshold: float | None
 )
 @click.pass_context
 @handles_errors
-def align_show(ctx: click.Context, a: str, b: str, fmt: str, bidi: str) -> int:
+def align_show(ctx: click.Context, a: str, b: str, fmt: str, level: str, bidi: str) -> int:
     """Show an aligned pair side by side, English left and Arabic right, unit by unit."""
     from .align.service import side_by_side
     from .render import bidi_mode
 
     with _open(ctx) as corpus:
-        rows = side_by_side(corpus, a, b)
+        rows = side_by_side(corpus, a, b, level)
     if fmt == "json":
         write_json(
             [{"source_units": s, "source": st, "target_units": t, "target": tt} for s, st, t, tt in rows], sys.stdout

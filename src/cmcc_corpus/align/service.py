@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,8 @@ class AlignedPair:
     pair: Pair
     source_file: str
     translation_file: str
-    links: tuple[Link, ...]
+    links: tuple[Link, ...]  # paragraphs, 1-based numbers
+    sentence_links: tuple[Link, ...] = ()  # sentences inside linked paragraphs, 1-based numbers
 
 
 def corpus_features(corpus: Corpus, doc_ids: Sequence[str] | None = None) -> list[DocFeatures]:
@@ -119,9 +120,37 @@ def align_corpus(
         )
         for p in kept
     ]
+    aligned = [replace(item, sentence_links=_sentence_links(corpus, item)) for item in aligned]
     findings = [f for item in aligned for f in _fidelity(corpus, item)]
     _store(corpus, aligned, doc_ids, findings)
     return aligned
+
+
+def _sentence_links(corpus: Corpus, item: AlignedPair) -> tuple[Link, ...]:
+    """Sentences aligned inside each paragraph link (translations merge and split sentences
+    within a paragraph far more often than across paragraphs)."""
+    sentences = {
+        doc_id: _sentences_by_paragraph(corpus, doc_id) for doc_id in (item.pair.source, item.pair.translation)
+    }
+    links: list[Link] = []
+    for paragraph_link in item.links:
+        src = [s for n in paragraph_link.source for s in sentences[item.pair.source].get(n, [])]
+        tgt = [s for n in paragraph_link.target for s in sentences[item.pair.translation].get(n, [])]
+        if not src or not tgt:
+            continue
+        for link in align_units([u for _, u in src], [u for _, u in tgt]):
+            links.append(Link(tuple(src[i][0] for i in link.source), tuple(tgt[j][0] for j in link.target), link.score))
+    return tuple(links)
+
+
+def _sentences_by_paragraph(corpus: Corpus, doc_id: str) -> dict[int, list[tuple[int, Unit]]]:
+    text = corpus.text(doc_id)
+    out: dict[int, list[tuple[int, Unit]]] = {}
+    for n, paragraph, start, end in corpus.conn.execute(
+        'SELECT n, paragraph, start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc_id,)
+    ):
+        out.setdefault(paragraph, []).append((n, Unit(text[start:end], anchors_of(text[start:end]))))
+    return out
 
 
 def _fidelity(corpus: Corpus, item: AlignedPair) -> list[Finding]:
@@ -205,14 +234,23 @@ def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | 
                 " VALUES (?, ?, ?, ?, ?)",
                 (p.source, p.translation, p.score, json.dumps(p.evidence), now),
             )
-            conn.executemany(
-                "INSERT INTO alignments (source_id, translation_id, level, n, source_units, target_units, score)"
-                " VALUES (?, ?, 'paragraph', ?, ?, ?, ?)",
-                [
-                    (p.source, p.translation, n, _units(link.source), _units(link.target), round(link.score, 4))
-                    for n, link in enumerate(item.links, 1)
-                ],
-            )
+            for level, links in (("paragraph", item.links), ("sentence", item.sentence_links)):
+                conn.executemany(
+                    "INSERT INTO alignments (source_id, translation_id, level, n, source_units, target_units, score)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            p.source,
+                            p.translation,
+                            level,
+                            n,
+                            _units(link.source),
+                            _units(link.target),
+                            round(link.score, 4),
+                        )
+                        for n, link in enumerate(links, 1)
+                    ],
+                )
 
 
 def _units(numbers: tuple[int, ...]) -> str:
@@ -259,14 +297,14 @@ def stored_pairs(corpus: Corpus) -> list[dict[str, Any]]:
     return out
 
 
-def side_by_side(corpus: Corpus, a: str, b: str) -> list[tuple[str, str, str, str]]:
-    """The aligned paragraphs of a stored pair: (source numbers, source text, target numbers, target text)."""
+def side_by_side(corpus: Corpus, a: str, b: str, level: str = "paragraph") -> list[tuple[str, str, str, str]]:
+    """The aligned units of a stored pair: (source numbers, source text, target numbers, target text)."""
     first, second = corpus.resolve(a), corpus.resolve(b)
     source, target = (first, second) if first.lang != "ar" else (second, first)
     links = corpus.conn.execute(
         "SELECT source_units, target_units FROM alignments WHERE source_id = ? AND translation_id = ?"
-        " AND level = 'paragraph' ORDER BY n",
-        (source.id, target.id),
+        " AND level = ? ORDER BY n",
+        (source.id, target.id, level),
     ).fetchall()
     if not links:
         from ..errors import NotFound
@@ -275,7 +313,11 @@ def side_by_side(corpus: Corpus, a: str, b: str) -> list[tuple[str, str, str, st
     texts = {}
     for doc in (source, target):
         text = corpus.text(doc.id)
-        texts[doc.id] = {p.n: text[p.start : p.end] for p in corpus.paragraphs(doc.id)}
+        if level == "sentence":
+            spans = corpus.conn.execute('SELECT n, start, "end" FROM sentences WHERE doc_id = ?', (doc.id,)).fetchall()
+        else:
+            spans = [(p.n, p.start, p.end) for p in corpus.paragraphs(doc.id)]
+        texts[doc.id] = {n: text[start:end] for n, start, end in spans}
     rows = []
     for src, tgt in links:
         src_n = [int(n) for n in src.split(",") if n]
