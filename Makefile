@@ -30,7 +30,8 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks --with-extraction
+	$(BIN)/python -m benchmarks.pairing --sizes 100,1000,10000
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info
