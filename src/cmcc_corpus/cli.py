@@ -19,9 +19,9 @@ from . import __version__
 from .errors import CorpusError
 from .formats import FORMATS
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
+from .extract.records import MENTION_FIELDS
 from .render import (
     MENTION_COLUMNS,
-    MENTION_FIELDS,
     annotated,
     bidi_mode,
     display_line,

@@ -14,30 +14,9 @@ from rich.text import Text
 
 from .cli import _emit, _open, _stdout, cli, format_option, handles_errors, ner_model_option, profile_option
 from .evaluate import RECALL_ONLY, Report, evaluate, load_gold
-from .extract.records import MENTION_TYPES
+from .extract.records import CLAIM_FIELDS, MENTION_TYPES
 from .render import claims_view, escape
 
-CLAIM_FIELDS = (
-    "doc_id",
-    "file",
-    "lang",
-    "source",
-    "published",
-    "subject",
-    "predicate",
-    "value",
-    "unit",
-    "qualifier",
-    "derived",
-    "modality",
-    "as_of",
-    "text",
-    "start",
-    "end",
-    "sentence",
-    "rule",
-    "confidence",
-)
 CLAIM_COLUMNS = (
     ("file", "document"),
     ("subject", "subject"),

@@ -127,24 +127,6 @@ def render_to_string(renderable: Any, width: int = 120) -> str:
     return buf.getvalue()
 
 
-MENTION_FIELDS = (
-    "doc_id",
-    "file",
-    "lang",
-    "type",
-    "value",
-    "unit",
-    "qualifier",
-    "en",
-    "text",
-    "start",
-    "end",
-    "sentence",
-    "rule",
-    "confidence",
-    "derived",
-    "partial",
-)
 MENTION_COLUMNS = (
     ("type", "type"),
     ("value", "value"),

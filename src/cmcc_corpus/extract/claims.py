@@ -267,8 +267,14 @@ class ClaimFinder:
     ) -> Span:
         in_sentence = [x for x in (subject, value) if sent.start <= x.start < sent.end]
         # "Civil-Military Coordination Center (CMCC) is ...": quote the name, not ") is".
-        in_sentence += [i for i in inside if i.value == subject.value and i.type == subject.type
-                        and 0 < subject.start - i.span.end <= 2 and doc[i.span.end].text == "("]
+        in_sentence += [
+            i
+            for i in inside
+            if i.value == subject.value
+            and i.type == subject.type
+            and 0 < subject.start - i.span.end <= 2
+            and doc[i.span.end].text == "("
+        ]
         start = min([trigger.start, *(x.span.start for x in in_sentence)])
         end = max([trigger.end, *(x.span.end for x in in_sentence)])
         claim = Span(doc, start, end, label="claim")

@@ -7,6 +7,44 @@ from typing import Any
 
 Value = str | int | float
 
+# Stored columns of mentions and claims (value_num holds the number of numeric values).
+MENTION_COLUMNS = (
+    "type",
+    "value",
+    "value_num",
+    "unit",
+    "qualifier",
+    "en",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "rule",
+    "confidence",
+    "derived",
+    "partial",
+)
+CLAIM_COLUMNS = (
+    "subject",
+    "predicate",
+    "value",
+    "value_num",
+    "unit",
+    "qualifier",
+    "derived",
+    "modality",
+    "as_of",
+    "text",
+    "start",
+    "end",
+    "sentence",
+    "rule",
+    "confidence",
+)
+# What a stored mention or claim record carries: its document's fields, then its columns.
+MENTION_FIELDS = ("doc_id", "file", "lang", *(c for c in MENTION_COLUMNS if c != "value_num"))
+CLAIM_FIELDS = ("doc_id", "file", "lang", "source", "published", *(c for c in CLAIM_COLUMNS if c != "value_num"))
+
 MENTION_TYPES = ("country", "person", "org", "place", "date", "quantity", "money", "duration")
 
 

@@ -9,42 +9,8 @@ from typing import Any
 
 from ..store import Corpus, translate_errors
 from .pipeline import PIPELINE_VERSION
-from .records import Extraction, Value
+from .records import CLAIM_COLUMNS, MENTION_COLUMNS, Extraction, Value
 from .run import ArticleInput
-
-MENTION_COLUMNS = (
-    "type",
-    "value",
-    "value_num",
-    "unit",
-    "qualifier",
-    "en",
-    "text",
-    "start",
-    "end",
-    "sentence",
-    "rule",
-    "confidence",
-    "derived",
-    "partial",
-)
-CLAIM_COLUMNS = (
-    "subject",
-    "predicate",
-    "value",
-    "value_num",
-    "unit",
-    "qualifier",
-    "derived",
-    "modality",
-    "as_of",
-    "text",
-    "start",
-    "end",
-    "sentence",
-    "rule",
-    "confidence",
-)
 
 
 def _number(value: Value) -> float | None:
