@@ -17,9 +17,9 @@ from rich.text import Text
 
 from . import __version__
 from .errors import CorpusError
+from .extract.records import MENTION_FIELDS
 from .formats import FORMATS
 from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
-from .extract.records import MENTION_FIELDS
 from .render import (
     MENTION_COLUMNS,
     annotated,
@@ -451,7 +451,7 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
     return 0
 
 
-from . import cli_align, cli_extract  # noqa: E402,F401  (register their commands on `cli`)
+from . import cli_align, cli_compare, cli_extract  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:

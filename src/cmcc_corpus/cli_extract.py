@@ -159,7 +159,8 @@ def evaluate_cmd(ctx: click.Context, gold: tuple[Path, ...], min_f1: float | Non
         for c in stored_claims(corpus):
             by_file_c[c["file"]].append(c)
         pairs = pair_rows(corpus) if rows.pairs else []
-    report = evaluate(rows, by_file_m, by_file_c, pairs)
+        findings = _findings(corpus) if rows.findings else []
+    report = evaluate(rows, by_file_m, by_file_c, pairs, findings)
     if fmt == "json":
         import json
 
@@ -173,6 +174,14 @@ def evaluate_cmd(ctx: click.Context, gold: tuple[Path, ...], min_f1: float | Non
     ctx.exit(1 if failing else 0)
 
 
+def _findings(corpus: Any) -> list[dict[str, Any]]:
+    """Comparison findings of the stored claims (computed, not stored: evaluate only reads)."""
+    from .compare import CompareOptions, compare, evolving_predicates
+    from .extract.storage import claims as stored_claims
+
+    return [f.as_dict() for f in compare(stored_claims(corpus), CompareOptions(evolving=evolving_predicates()))]
+
+
 def _print_report(report: Report) -> None:
     out = _stdout()
     records = []
@@ -183,6 +192,9 @@ def _print_report(report: Report) -> None:
         records.append({"kind": "mentions (all)", **report.mentions.as_dict()})
     if report.claims is not None:
         records.append({"kind": "claims", **report.claims.as_dict()})
+    for label, score in (("pairs: documents", report.pair_documents), ("pairs: units", report.pair_units)):
+        if score is not None:
+            records.append({"kind": label, **score.as_dict()})
     columns = tuple((k, k) for k in ("kind", "tp", "fp", "fn", "precision", "recall", "f1"))
     _emit(records, "table", columns, tuple(c for c, _ in columns), title="evaluation against gold")
     for kind, s in sorted(report.by_type.items()):

@@ -1,0 +1,253 @@
+"""`compare`: cross-check claims across sources and languages, and gate CI on the result."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.text import Text
+
+from .cli import _open, _stdout, cli, handles_errors
+from .render import escape, is_rtl
+
+FORMATS = ("table", "json", "jsonl", "csv", "markdown", "sarif")
+STYLES = {
+    "conflict": "bold red",
+    "translation": "bold magenta",
+    "evolving": "yellow",
+    "consistent": "green",
+    "single-source": "dim",
+}
+SARIF_LEVELS = {
+    "conflict": "error",
+    "translation": "error",
+    "evolving": "warning",
+    "consistent": "note",
+    "single-source": "note",
+}
+
+
+@cli.command("compare")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["conflict", "translation", "any"]),
+    help="Exit 1 when findings at this level exist (translation includes conflicts; any adds evolving).",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Accepted findings (from --write-baseline): only new ones fail the gate.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the ids of the current findings to this file, to accept them.",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(0, 1),
+    default=None,
+    help="Relative spread of 'about N' (default 0.1: about 200 is 180-220).",
+)
+@click.option("--all", "show_all", is_flag=True, help="Also list single-source facts in the table.")
+@click.pass_context
+@handles_errors
+def compare_cmd(
+    ctx: click.Context,
+    fmt: str,
+    fail_on: str | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    tolerance: float | None,
+    show_all: bool,
+) -> None:
+    """Cross-check the claims of all stored articles: consistent, conflict, evolving, translation.
+
+    Conflicts come first; each finding shows every side with its value, qualifier,
+    outlet, date and quote. Run `align` first for translation findings.
+    """
+    from .compare import DEFAULT_TOLERANCE, CompareOptions, compare_corpus, evolving_predicates, gate
+
+    options = CompareOptions(DEFAULT_TOLERANCE if tolerance is None else tolerance, evolving_predicates())
+    with _open(ctx, write=True) as corpus:
+        records = compare_corpus(corpus, options)
+        paths = dict(corpus.conn.execute("SELECT id, path FROM documents").fetchall())
+    accepted = _read_baseline(baseline)
+    if write_baseline:
+        write_baseline.write_text(json.dumps({"findings": sorted(r["id"] for r in records)}, indent=2) + "\n")
+    _render(records, fmt, paths, show_all)
+    failing = gate(records, fail_on, accepted)
+    if failing:
+        click.echo(f"{len(failing)} finding(s) at --fail-on {fail_on} not in the baseline", err=True)
+    ctx.exit(1 if failing else 0)
+
+
+def _read_baseline(path: Path | None) -> frozenset[str]:
+    if path is None:
+        return frozenset()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return frozenset(data["findings"] if isinstance(data, dict) else data)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise click.BadParameter(
+            f"{path}: not a baseline written by --write-baseline ({exc})", param_hint="--baseline"
+        ) from None
+
+
+def _render(records: list[dict[str, Any]], fmt: str, paths: dict[str, str], show_all: bool) -> None:
+    if fmt == "json":
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "jsonl":
+        for r in records:
+            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        _csv(records)
+    elif fmt == "markdown":
+        sys.stdout.write(markdown(records))
+    elif fmt == "sarif":
+        json.dump(sarif(records, paths), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _table(records, show_all)
+
+
+def _table(records: list[dict[str, Any]], show_all: bool) -> None:
+    out = _stdout()
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    out.print(Text("  ".join(f"{v}: {n}" for v, n in counts.items()) or "no claims to compare", style="bold"))
+    subject = None
+    for r in records:
+        if r["verdict"] == "single-source" and not show_all:
+            continue
+        if r["subject"] != subject:
+            subject = r["subject"]
+            out.print(Text(f"\n{escape(str(subject))}", style="bold underline"))
+        unit = f" [{r['unit']}]" if r.get("unit") else ""
+        out.print(
+            Text.assemble(
+                "  ",
+                (r["verdict"].upper(), STYLES[r["verdict"]]),
+                f"  {r['predicate']}{unit}  ",
+                (escape(r.get("note") or ""), "dim"),
+            )
+        )
+        for side in r["sides"]:
+            qualifier = f" ({side['qualifier']})" if side.get("qualifier") not in (None, "exact") else ""
+            out.print(Text(f"    {side['value']}{qualifier}  ← {', '.join(side['docs'])}", style="bold"))
+            for ev in side["evidence"]:
+                quote = escape(ev.get("quote") or "")
+                meta = f"{ev.get('source') or ev.get('lang') or ''} {ev.get('published') or ''}".strip()
+                out.print(Text(f"      “{quote}”  {meta} [{ev['start']}:{ev['end']}]", style="dim"))
+
+
+def _csv(records: list[dict[str, Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(
+        [
+            "id",
+            "verdict",
+            "subject",
+            "predicate",
+            "unit",
+            "value",
+            "qualifier",
+            "file",
+            "quote",
+            "start",
+            "end",
+            "as_of",
+        ]
+    )
+    for r in records:
+        for side in r["sides"]:
+            for ev in side["evidence"]:
+                writer.writerow(
+                    [
+                        r["id"],
+                        r["verdict"],
+                        r["subject"],
+                        r["predicate"],
+                        r.get("unit"),
+                        side["value"],
+                        side.get("qualifier"),
+                        ev["file"],
+                        ev.get("quote"),
+                        ev["start"],
+                        ev["end"],
+                        ev.get("as_of"),
+                    ]
+                )
+
+
+def markdown(records: list[dict[str, Any]]) -> str:
+    """The findings as a Markdown report (conflicts first), for humans outside a terminal."""
+    lines = ["# cmcc-corpus compare", ""]
+    for r in records:
+        if r["verdict"] == "single-source":
+            continue
+        lines.append(f"## {r['verdict']}: {r['subject']} · {r['predicate']}")
+        lines.append("")
+        for side in r["sides"]:
+            lines.append(
+                f"- **{side['value']}**{' (' + side['qualifier'] + ')' if side.get('qualifier') not in (None, 'exact') else ''}"
+                f" — {', '.join(side['docs'])}"
+            )
+            for ev in side["evidence"]:
+                direction = ' dir="rtl"' if is_rtl(ev.get("quote") or "") else ""
+                lines.append(f"  - <q{direction}>{escape(ev.get('quote') or '')}</q> [{ev['start']}:{ev['end']}]")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def sarif(records: list[dict[str, Any]], paths: dict[str, str]) -> dict[str, Any]:
+    """SARIF 2.1.0: one rule per verdict, each side located in its article by character region."""
+    from . import __version__
+
+    rules = [
+        {
+            "id": v,
+            "name": v.replace("-", " ").title().replace(" ", ""),
+            "shortDescription": {"text": f"Cross-source finding: {v}"},
+        }
+        for v in STYLES
+    ]
+    results = []
+    for r in records:
+        if r["verdict"] == "single-source":
+            continue
+        locations = [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": paths.get(ev["doc_id"], ev["file"])},
+                    "region": {"charOffset": ev["start"], "charLength": ev["end"] - ev["start"]},
+                },
+                "message": {"text": f"{side['value']}: {ev.get('quote') or ''}"},
+            }
+            for side in r["sides"]
+            for ev in side["evidence"]
+        ]
+        results.append(
+            {
+                "ruleId": r["verdict"],
+                "level": SARIF_LEVELS[r["verdict"]],
+                "message": {"text": f"{r['verdict']}: {r['subject']} {r['predicate']} — {r.get('note') or ''}"},
+                "partialFingerprints": {"findingId": r["id"]},
+                "locations": locations[:1],
+                "relatedLocations": locations[1:],
+            }
+        )
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {"tool": {"driver": {"name": "cmcc-corpus", "version": __version__, "rules": rules}}, "results": results}
+        ],
+    }

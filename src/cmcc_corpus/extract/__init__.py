@@ -1,0 +1,1 @@
+"""Extraction: spaCy pipelines, components and the stored mentions and claims."""
