@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) entities --type country
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) claims
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) align
+	$(BIN)/cmcc-corpus --db $(DEMO_DB) compare
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -90,3 +90,31 @@ def test_sarif_and_markdown(ingested) -> None:  # type: ignore[no-untyped-def]
 def test_evaluate_scores_findings(ingested, shared: Path) -> None:  # type: ignore[no-untyped-def]
     report = json.loads(ingested("evaluate", str(shared / "gold" / "seeds.gold.jsonl"), "--format", "json").stdout)
     assert report["findings"] == {"expected": 4, "matched": 4, "recall": 1.0, "missed": []}
+
+
+def test_unknown_year_matches_any_year() -> None:
+    assert dates_compatible("XXXX-10-17", "2025-10-17")
+    assert not dates_compatible("XXXX-10-20", "2025-10-17")
+
+
+def test_check_reports_only_findings_involving_new_articles(ingested, samples: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    new = tmp_path / "new_article.txt"
+    new.write_text((samples / "000_f0c207929c95f00c.txt").read_text().replace("on October 17", "on October 20"))
+    result = ingested("check", str(new), "--fail-on", "conflict", "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    assert all(any("new_article.txt" in s["docs"] for s in f["sides"]) for f in findings)
+    conflict = next(f for f in findings if f["verdict"] == "conflict")
+    assert conflict["predicate"] == "opened_on"
+    assert {"XXXX-10-20", "2025-10-17"} <= {s["value"] for s in conflict["sides"]}
+    assert len(json.loads(ingested("list", "--format", "json").stdout)) == 5  # nothing stored
+
+
+def test_check_save_stores_and_bad_input_fails(ingested, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    new = tmp_path / "agreeing.txt"
+    new.write_text("The Civil-Military Coordination Center (CMCC) is headquartered in Kiryat Gat, officials said.\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"\xff\xfe\x00binary")
+    result = ingested("check", str(new), str(bad), "--save", "--format", "json")
+    assert result.exit_code == 1 and "bad.txt" in result.stderr
+    assert len(json.loads(ingested("list", "--format", "json").stdout)) == 6

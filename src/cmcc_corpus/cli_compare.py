@@ -251,3 +251,57 @@ def sarif(records: list[dict[str, Any]], paths: dict[str, str]) -> dict[str, Any
             {"tool": {"driver": {"name": "cmcc-corpus", "version": __version__, "rules": rules}}, "results": results}
         ],
     }
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, required=True)
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Metadata rows for the checked files (as for ingest).",
+)
+@click.option("--save", is_flag=True, help="Also store the articles (and their extraction) in the corpus.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["conflict", "translation", "any"]),
+    help="Exit 1 when findings at this level involve the checked articles.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Accepted findings (from compare --write-baseline).",
+)
+@click.pass_context
+@handles_errors
+def check_cmd(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    manifest: Path | None,
+    save: bool,
+    fmt: str,
+    fail_on: str | None,
+    baseline: Path | None,
+) -> None:
+    """Check new articles against the corpus (for CI): report only findings that involve them.
+
+    The articles are extracted and compared in memory; nothing is stored unless --save.
+    An unreadable input is reported as `path: reason` and makes the exit code 1.
+    """
+    from .compare import CompareOptions, check_articles, evolving_predicates, gate
+    from .ingest import IngestOptions
+    from .sources import missing_inputs
+
+    missing = missing_inputs(paths)
+    if missing:
+        raise click.BadParameter(f"no such file, directory or glob match: {escape(missing[0])}", param_hint="PATHS")
+    with _open(ctx, write=save, create=save) as corpus:
+        result = check_articles(
+            corpus, paths, IngestOptions(manifest=manifest), CompareOptions(evolving=evolving_predicates()), save
+        )
+        doc_paths = dict(corpus.conn.execute("SELECT id, path FROM documents").fetchall())
+    for path, reason in result.rejected:
+        click.echo(f"{escape(path)}: {escape(reason)}", err=True)
+    _render(result.findings, fmt, doc_paths, show_all=False)
+    failing = gate(result.findings, fail_on, _read_baseline(baseline))
+    ctx.exit(1 if failing or result.rejected else 0)

@@ -199,13 +199,13 @@ def _is_number(value: Any) -> bool:
 
 
 def _is_date(value: str) -> bool:
-    return len(value) in (4, 7, 10) and value[:4].isdigit() and all(p.isdigit() for p in value.split("-"))
+    return len(value) in (4, 7, 10) and all(p.isdigit() or set(p) == {"X"} for p in value.split("-"))
 
 
 def dates_compatible(a: str, b: str) -> bool:
-    """Dates agree at the coarser granularity: `2025-10` is compatible with `2025-10-17`."""
-    n = min(len(a), len(b))
-    return a[:n] == b[:n]
+    """Dates agree at the coarser granularity (`2025-10` and `2025-10-17`); an unknown year
+    (`XXXX-10-17`) matches any year."""
+    return all(x == y or set(x) == {"X"} or set(y) == {"X"} for x, y in zip(a.split("-"), b.split("-"), strict=False))
 
 
 def same_time(a: str | None, b: str | None) -> bool:
@@ -322,3 +322,63 @@ def gate(
         "any": {"conflict", "translation", "evolving"},
     }[fail_on]
     return [r for r in records if r["verdict"] in levels and r["id"] not in baseline]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Findings that involve the checked articles, and the inputs that could not be read."""
+
+    findings: list[dict[str, Any]]
+    rejected: list[tuple[str, str]]
+    checked: list[str]  # document ids
+
+
+def check_articles(
+    corpus: Any, paths: Sequence[str], ingest_options: Any, options: CompareOptions, save: bool = False
+) -> CheckResult:
+    """Extract the given articles, compare them with the corpus, keep findings involving them.
+
+    Without `save` nothing is written: the articles' claims are compared in memory.
+    """
+    from .article import Article
+    from .errors import InputError
+    from .extract.records import CLAIM_FIELDS
+    from .extract.run import extract
+    from .extract.service import as_input
+    from .extract.storage import claims as stored_claims
+    from .ingest import ingest, read_articles
+
+    if save:
+        summary = ingest(corpus, paths, ingest_options)
+        ids = [d["id"] for d in summary.documents]
+        rejected = [(r["path"], r["reason"]) for r in summary.rejections]
+        new_claims: list[dict[str, Any]] = []
+    else:
+        articles: list[Article] = []
+        rejected = []
+        for item in read_articles(corpus.path, paths, ingest_options):
+            if isinstance(item, InputError):
+                rejected.append((item.path, item.reason))
+            elif isinstance(item, Article):
+                articles.append(item)
+        ids = [a.id for a in articles]
+        new_claims = []
+        for article, result in zip(articles, extract(as_input(a) for a in articles), strict=True):
+            for c in result.claims:
+                record = {
+                    **c.as_dict(),
+                    "doc_id": article.id,
+                    "file": article.file,
+                    "lang": article.lang,
+                    "source": article.source,
+                    "published": article.published,
+                }
+                new_claims.append({k: record.get(k) for k in CLAIM_FIELDS})
+    known = [c for c in stored_claims(corpus) if save or c["doc_id"] not in set(ids)]
+    involved = set(ids)
+    findings = [
+        f.as_dict()
+        for f in compare(known + new_claims, options)
+        if involved & {s.doc_id for s in f.sides} and len({s.doc_id for s in f.sides}) > 1
+    ]
+    return CheckResult(findings, rejected, ids)

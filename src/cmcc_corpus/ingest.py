@@ -145,6 +145,14 @@ def ingest(
     return summary
 
 
+def read_articles(
+    corpus_path: Path, inputs: Iterable[str], options: IngestOptions = IngestOptions()
+) -> Iterator[Article | InputError | Skipped]:
+    """The articles `inputs` hold, analysed but not stored (for `check`)."""
+    manifest = load_manifest(options.manifest) if options.manifest else {}
+    yield from _articles(inputs, _excluded(corpus_path), manifest, options, lambda kind, item: None)
+
+
 def _articles(
     inputs: Iterable[str],
     exclude: frozenset[str],

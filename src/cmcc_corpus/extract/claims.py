@@ -216,7 +216,13 @@ class ClaimFinder:
             ranked = [org for org, _ in salience.most_common() if self.org_kinds.get(str(org)) in kinds]
             anchor = next((i for i in reversed(seen) if i.type == "org" and i.value in ranked[:1]), None)
             return [anchor] if anchor else []
-        fits = [i for i in inside if i.type == _VALUE_TYPES.get(str(kind), kind) and not i.partial]
+        # A date missing only its year (`XXXX-10-20`, no publication date) still makes a claim.
+        fits = [
+            i
+            for i in inside
+            if i.type == _VALUE_TYPES.get(str(kind), kind)
+            and (not i.partial or str(i.value).startswith("XXXX-") and len(str(i.value)) == 10)
+        ]
         if kind == "place" and spec.get("value_kinds"):
             fits = [i for i in fits if self.place_kinds.get(str(i.value)) in spec["value_kinds"]]
         if kind == "quantity":
