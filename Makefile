@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks --with-extraction
 	$(BIN)/python -m benchmarks.pairing --sizes 100,1000,10000
+	$(BIN)/python -m benchmarks.compare_claims --claims 1000000
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -115,28 +115,38 @@ def compare(claims: Iterable[dict[str, Any]], options: CompareOptions) -> list[F
     for r in rows:
         subject, _ = canonical[str(r["subject"])]
         groups[(subject, r["predicate"], r.get("unit"))].append(_side(r))
+    variants: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for spelling, (head, score) in canonical.items():
+        if spelling != head:
+            variants[head].append((spelling, score))
     findings = []
     for (subject, predicate, unit), sides in groups.items():
-        variants = tuple(sorted({(s, score) for s, (c, score) in canonical.items() if c == subject and s != subject}))
         verdict, note = judge(predicate, sides, options)
-        findings.append(Finding(verdict, subject, predicate, unit, tuple(sides), note, variants))
+        findings.append(
+            Finding(verdict, subject, predicate, unit, tuple(sides), note, tuple(sorted(variants.get(subject, ()))))
+        )
     return sorted(findings, key=lambda f: (VERDICTS.index(f.verdict), f.subject, f.predicate))
 
 
 def _merge_subjects(subjects: Sequence[str]) -> dict[str, tuple[str, float]]:
-    """Each subject spelling -> (canonical spelling, similarity): `Centre`/`Center` are one."""
+    """Each subject spelling -> (canonical spelling, similarity): `Centre`/`Center` are one.
+
+    Spellings are only compared within a block sharing their first word, so the cost
+    stays near-linear in the number of distinct subjects.
+    """
     canonical: dict[str, tuple[str, float]] = {}
-    heads: list[str] = []
+    heads: dict[str, list[str]] = defaultdict(list)
     for subject in subjects:
+        block = heads[subject.split()[0].lower().strip(".,'’") if subject.split() else ""]
         best = max(
-            ((h, fuzz.token_set_ratio(subject.lower(), h.lower())) for h in heads),
+            ((h, fuzz.token_set_ratio(subject.lower(), h.lower())) for h in block),
             key=lambda x: x[1],
             default=(subject, 0.0),
         )
         if best[1] >= SUBJECT_MATCH and len(subject) > 3:
             canonical[subject] = (best[0], round(best[1], 1))
         else:
-            heads.append(subject)
+            block.append(subject)
             canonical[subject] = (subject, 100.0)
     return canonical
 
@@ -160,22 +170,35 @@ def _side(r: dict[str, Any]) -> ClaimSide:
 
 
 def judge(predicate: str, sides: Sequence[ClaimSide], options: CompareOptions) -> tuple[str, str]:
-    """The verdict for one group of sides, with a one-line reason."""
-    documents = {s.doc_id for s in sides}
-    if len(documents) < 2:
+    """The verdict for one group of sides, with a one-line reason.
+
+    Work is over distinct (value, qualifier) pairs, not over every pair of sides, so a fact
+    a thousand articles repeat costs no more than one stated a few different ways.
+    """
+    if len({s.doc_id for s in sides}) < 2:
         return "single-source", "stated by one document"
+    by_value: dict[tuple[str, str | None], list[ClaimSide]] = defaultdict(list)
+    for side in sides:
+        by_value[(str(side.value), side.qualifier)].append(side)
+    keys = list(by_value)
     clashes = [
-        (a, b)
-        for i, a in enumerate(sides)
-        for b in sides[i + 1 :]
-        if a.doc_id != b.doc_id and not compatible(a, b, options.tolerance)
+        (ka, kb)
+        for i, ka in enumerate(keys)
+        for kb in keys[i + 1 :]
+        if not compatible(by_value[ka][0], by_value[kb][0], options.tolerance)
     ]
     if not clashes:
         return "consistent", "the values agree (allowing for qualifiers and granularity)"
-    if predicate in options.evolving and all(not same_time(a.as_of, b.as_of) for a, b in clashes):
+    if predicate in options.evolving and not any(_at_one_time(by_value[ka], by_value[kb]) for ka, kb in clashes):
         return "evolving", "different values at different as-of dates"
-    a, b = clashes[0]
-    return "conflict", f"{_show(a)} against {_show(b)}"
+    ka, kb = clashes[0]
+    return "conflict", f"{_show(by_value[ka][0])} against {_show(by_value[kb][0])}"
+
+
+def _at_one_time(a: Sequence[ClaimSide], b: Sequence[ClaimSide]) -> bool:
+    """Whether some statement of each value may speak for the same moment."""
+    times_a, times_b = {s.as_of for s in a}, {s.as_of for s in b}
+    return any(same_time(x, y) for x in times_a for y in times_b)
 
 
 def _show(side: ClaimSide) -> str:
