@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy
 from spacy.attrs import IDX, SENT_START
@@ -149,40 +150,34 @@ def _evidence(
     return s, e, article.text[s:e], sentence
 
 
-def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Mention:
+def _common(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> dict[str, Any]:
+    """The fields mentions and claims share: value, evidence (quote, offsets, sentence), rule."""
     s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
-    return Mention(
-        type=span.label_,
-        value=span._.value,
-        text=quote,
-        start=s,
-        end=e,
-        rule=span._.rule,
-        confidence=span._.confidence,
-        sentence=sentence,
-        unit=span._.unit,
-        qualifier=span._.qualifier,
-        en=span._.en,
-        derived=span._.derived,
-        partial=span._.partial,
-    )
+    return {
+        "value": span._.value,
+        "text": quote,
+        "start": s,
+        "end": e,
+        "sentence": sentence,
+        "rule": span._.rule,
+        "confidence": span._.confidence,
+        "unit": span._.unit,
+        "qualifier": span._.qualifier,
+        "derived": span._.derived,
+    }
+
+
+def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Mention:
+    common = _common(article, joined, span, sentence_starts)
+    return Mention(type=span.label_, en=span._.en, partial=span._.partial, **common)
 
 
 def _claim(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Claim:
-    s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
+    common = _common(article, joined, span, sentence_starts)
     return Claim(
         subject=span._.subject,
         predicate=span._.predicate,
-        value=span._.value,
-        text=quote,
-        start=s,
-        end=e,
-        rule=span._.rule,
-        confidence=span._.confidence,
-        sentence=sentence,
-        unit=span._.unit,
-        qualifier=span._.qualifier,
-        derived=span._.derived,
         modality=span._.modality,
         as_of=span._.as_of or article.published,
+        **common,
     )
