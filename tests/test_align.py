@@ -110,3 +110,9 @@ def test_sentences_align_inside_paragraph_links(ingested) -> None:  # type: igno
     assert all(r["source_units"] and r["target_units"] for r in rows)
     nine = next(r for r in rows if "October 17" in r["source"])
     assert "17 أكتوبر" in nine["target"]
+
+
+def test_evaluate_scores_pairs_without_a_prior_align(ingested, shared: Path, db: Path) -> None:  # type: ignore[no-untyped-def]
+    report = json.loads(ingested("evaluate", str(shared / "gold" / "seeds.gold.jsonl"), "--format", "json").stdout)
+    assert report["pairs"]["documents"]["f1"] == 1.0 and report["pairs"]["units"]["f1"] == 1.0
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM pairs").fetchone()[0] == 0  # evaluate only reads

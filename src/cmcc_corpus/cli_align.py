@@ -115,7 +115,18 @@ def _markdown(rows: list[tuple[str, str, str, str]]) -> str:
 
 
 def pair_rows(corpus: Any) -> list[dict[str, Any]]:
-    """Stored pairs in the gold `pair` form, for `evaluate`."""
-    from .align.service import stored_pairs
+    """Pairs in the gold `pair` form, for `evaluate`: the stored ones, or, when `align` has
+    not been run, computed in memory (evaluate only reads)."""
+    from .align.service import align_corpus, stored_pairs
 
-    return [{"source": r["source"], "translation": r["translation"], "units": r["units"]} for r in stored_pairs(corpus)]
+    stored = stored_pairs(corpus)
+    if stored:
+        return [{"source": r["source"], "translation": r["translation"], "units": r["units"]} for r in stored]
+    return [
+        {
+            "source": a.source_file,
+            "translation": a.translation_file,
+            "units": [[s, t] for link in a.links for s in link.source for t in link.target],
+        }
+        for a in align_corpus(corpus, store=False)
+    ]

@@ -31,18 +31,23 @@ SARIF_LEVELS = {
 }
 
 
+def gate_options(fn: Any) -> Any:
+    """The output and CI-gate options `compare` and `check` share."""
+    fn = click.option(
+        "--baseline",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="Accepted findings (from compare --write-baseline): only new ones fail the gate.",
+    )(fn)
+    fn = click.option(
+        "--fail-on",
+        type=click.Choice(["conflict", "translation", "any"]),
+        help="Exit 1 when such findings exist (translation includes conflicts; any adds evolving).",
+    )(fn)
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)(fn)
+
+
 @cli.command("compare")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["conflict", "translation", "any"]),
-    help="Exit 1 when findings at this level exist (translation includes conflicts; any adds evolving).",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Accepted findings (from --write-baseline): only new ones fail the gate.",
-)
+@gate_options
 @click.option(
     "--write-baseline",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -261,17 +266,7 @@ def sarif(records: list[dict[str, Any]], paths: dict[str, str]) -> dict[str, Any
     help="Metadata rows for the checked files (as for ingest).",
 )
 @click.option("--save", is_flag=True, help="Also store the articles (and their extraction) in the corpus.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option(
-    "--fail-on",
-    type=click.Choice(["conflict", "translation", "any"]),
-    help="Exit 1 when findings at this level involve the checked articles.",
-)
-@click.option(
-    "--baseline",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Accepted findings (from compare --write-baseline).",
-)
+@gate_options
 @click.pass_context
 @handles_errors
 def check_cmd(

@@ -81,9 +81,10 @@ def units_of(corpus: Corpus, doc_id: str) -> tuple[list[int], list[Unit]]:
 
 
 def align_corpus(
-    corpus: Corpus, doc_ids: Sequence[str] | None = None, threshold: float = DEFAULT_THRESHOLD
+    corpus: Corpus, doc_ids: Sequence[str] | None = None, threshold: float = DEFAULT_THRESHOLD, store: bool = True
 ) -> list[AlignedPair]:
-    """Pair documents across languages, align each pair's paragraphs, and store both.
+    """Pair documents across languages, align each pair's paragraphs, and store both
+    (unless `store` is false: `evaluate` only reads).
 
     Candidates from shared features are verified by aligning their paragraphs: a real
     translation aligns unit by unit at low cost, an article on the same event does not.
@@ -121,8 +122,8 @@ def align_corpus(
         for p in kept
     ]
     aligned = [replace(item, sentence_links=_sentence_links(corpus, item)) for item in aligned]
-    findings = [f for item in aligned for f in _fidelity(corpus, item)]
-    _store(corpus, aligned, doc_ids, findings)
+    if store:
+        _store(corpus, aligned, doc_ids, [f for item in aligned for f in _fidelity(corpus, item)])
     return aligned
 
 
