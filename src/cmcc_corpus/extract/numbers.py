@@ -173,14 +173,16 @@ def split_glued(norm: str) -> tuple[str, float, str] | None:
 def find_numbers(words: Sequence[Word], lex: NumberLexicon) -> list[Reading]:
     """Every number in `words`, left to right, longest first, none overlapping."""
     found: list[Reading] = []
-    i = 0
-    while i < len(words):
-        reading = read_number(words, i, lex)
-        if reading is None:
-            i += 1
+    end = 0
+    openers, digit = lex.openers, _DIGIT.search
+    # One cheap test per token first: most tokens can start no number at all.
+    for i in [i for i, w in enumerate(words) if w.norm in openers or digit(w.norm)]:
+        if i < end:
             continue
-        found.append(reading)
-        i = reading.end
+        reading = read_number(words, i, lex)
+        if reading is not None:
+            found.append(reading)
+            end = reading.end
     return found
 
 

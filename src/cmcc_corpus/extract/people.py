@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from spacy.attrs import IS_TITLE, IS_UPPER, NORM, ORTH
+import numpy
+from spacy.attrs import IS_SPACE, IS_TITLE, IS_UPPER, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -63,6 +64,9 @@ class PeopleFinder:
             speech=frozenset(fold_text(n).lower() for n in (data.get("speech_verbs") or {}).get(lang, ())),
             function=frozenset(light(n) for n in (data.get("function_words") or {}).get(lang, ())),
         )
+        given = self.lists.given
+        self.given_flag = nlp.vocab.add_flag(lambda text: light(text) in given)
+        self.openers = numpy.array([nlp.vocab.strings.add(t) for t in ("[", "|")], dtype="uint64")
         normalizer = nlp.get_pipe("cmcc_normalizer")
         self.titles = PhraseMatcher(nlp.vocab, attr="NORM")
         self.titles.add("title", [normalizer(nlp.make_doc(t)) for t in (data.get("titles") or {}).get(lang, ())])
@@ -108,17 +112,14 @@ class PeopleFinder:
     def _candidates(self, doc: Doc, title_ends: set[int]) -> list[int]:
         """Token indexes that may start a name, found on arrays (not Token objects):
         English capitalized words; Arabic given names; anything after a title, "[" or "|"."""
-        strings = doc.vocab.strings
-        found = set(title_ends)
-        for i, (orth, title, upper) in enumerate(doc.to_array([ORTH, IS_TITLE, IS_UPPER]).tolist()):
-            text = strings[orth]
-            if text in ("[", "|") and i + 1 < len(doc):
-                found.add(i + 1)
-            elif (title or upper) if self.lang == "en" else light(text) in self.lists.given:
-                found.add(i)
-        if self.lang == "ar":  # bylines: the first word of a short line ending in "|"
-            found.update(i for i in range(len(doc)) if i == 0 or doc[i - 1].is_space)
-        return sorted(i for i in found if i < len(doc))
+        if not len(doc):
+            return []
+        # Whole-array tests (numpy), not a loop over tokens: this runs over every token.
+        orth, title, upper, space, given = doc.to_array([ORTH, IS_TITLE, IS_UPPER, IS_SPACE, self.given_flag]).T
+        starts = (title | upper) if self.lang == "en" else (given | numpy.roll(space, 1))
+        starts[0] |= self.lang == "ar"  # Arabic bylines: the first word of a line ending in "|"
+        starts[1:] |= numpy.isin(orth[:-1], self.openers)  # after "[" or "|"
+        return sorted(title_ends.union(numpy.flatnonzero(starts).tolist()))
 
     def _starts_name(self, token: Token, after_title: bool) -> bool:
         if self.lang == "en" and not token.text[:1].isupper():

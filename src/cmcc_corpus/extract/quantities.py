@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import repeat
 from typing import Any, NamedTuple
 
 import spacy
@@ -220,18 +221,18 @@ class QuantityFinder:
 
     def words(self, doc: Doc) -> list[Word]:
         """The tokens of `doc` as the number reader sees them."""
-        words, glued, arabic = [], False, self.lang == "ar"
         strings = doc.vocab.strings
-        # Arrays, not Token objects: this runs over every token of every article.
-        for orth, norm_id, space in doc.to_array([ORTH, NORM, SPACY]).tolist():
-            norm = strings[norm_id]
-            text = strings[orth] if arabic else ""
-            # Only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون).
-            if arabic and text[:1] in "وؤ":
-                words.append(as_word(norm, folded_text(text) or norm, glued, self.lex))
-            else:
-                words.append(Word(norm, False, glued))
-            glued = not space
+        # Arrays and map(), not Token objects or a loop: this runs over every token of every article.
+        if not len(doc):
+            return []
+        orth_ids, norm_ids, spaces = doc.to_array([ORTH, NORM, SPACY]).T.tolist()
+        norms = list(map(strings.__getitem__, norm_ids))
+        glued = [False, *(not s for s in spaces[:-1])]
+        words = list(map(Word, norms, repeat(False), glued))
+        if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
+            for i, text in enumerate(map(strings.__getitem__, orth_ids)):
+                if text[:1] in "وؤ":
+                    words[i] = as_word(norms[i], folded_text(text) or norms[i], glued[i], self.lex)
         return words
 
     def numbers(self, doc: Doc) -> list[Reading]:
