@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 from ..normalize import fold_text
 
@@ -81,6 +81,27 @@ class _Acc:
     scale: float = math.inf
     last: str = ""
     digits: bool = False  # started with digits: English `and` then joins only a fraction
+
+
+class Words(Sequence[Word]):
+    """A document's tokens as `Word`s, made only where the reader looks (most tokens it never reads)."""
+
+    def __init__(self, norms: list[str], glued: list[bool], replaced: dict[int, Word] | None = None) -> None:
+        self.norms, self.glued, self.replaced = norms, glued, replaced or {}
+
+    def __len__(self) -> int:
+        return len(self.norms)
+
+    @overload
+    def __getitem__(self, i: int) -> Word: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Word]: ...
+    def __getitem__(self, i: int | slice) -> Word | list[Word]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self.norms)
+        return self.replaced.get(i) or Word(self.norms[i], False, self.glued[i])
 
 
 def as_word(norm: str, folded: str, glued: bool, lex: NumberLexicon) -> Word:
@@ -176,7 +197,8 @@ def find_numbers(words: Sequence[Word], lex: NumberLexicon) -> list[Reading]:
     end = 0
     openers, digit = lex.openers, _DIGIT.search
     # One cheap test per token first: most tokens can start no number at all.
-    for i in [i for i, w in enumerate(words) if w.norm in openers or digit(w.norm)]:
+    norms = words.norms if isinstance(words, Words) else [w.norm for w in words]
+    for i in [i for i, norm in enumerate(norms) if norm in openers or digit(norm)]:
         if i < end:
             continue
         reading = read_number(words, i, lex)

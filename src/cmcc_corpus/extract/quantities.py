@@ -9,9 +9,8 @@ duration units, running-total cues) is in quantities.yaml and is matched on NORM
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import repeat
 from typing import Any, NamedTuple
 
 import spacy
@@ -24,6 +23,7 @@ from .numbers import (
     NumberLexicon,
     Reading,
     Word,
+    Words,
     as_word,
     find_numbers,
     fraction_tail,
@@ -219,21 +219,21 @@ class QuantityFinder:
         unit = marks.before(r.start, "dur")
         return unit is not None and unit.key == "year" and r.kind == "digits" and (1000 <= r.value <= 2200)
 
-    def words(self, doc: Doc) -> list[Word]:
+    def words(self, doc: Doc) -> Words:
         """The tokens of `doc` as the number reader sees them."""
         strings = doc.vocab.strings
         # Arrays and map(), not Token objects or a loop: this runs over every token of every article.
         if not len(doc):
-            return []
+            return Words([], [])
         orth_ids, norm_ids, spaces = doc.to_array([ORTH, NORM, SPACY]).T.tolist()
-        norms = list(map(strings.__getitem__, norm_ids))
+        norms: list[str] = list(map(strings.__getitem__, norm_ids))  # type: ignore[arg-type]  # hashes in, str out
         glued = [False, *(not s for s in spaces[:-1])]
-        words = list(map(Word, norms, repeat(False), glued))
+        replaced = {}
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
-            for i, text in enumerate(map(strings.__getitem__, orth_ids)):
+            for i, text in enumerate(map(str, map(strings.__getitem__, orth_ids))):
                 if text[:1] in "وؤ":
-                    words[i] = as_word(norms[i], folded_text(text) or norms[i], glued[i], self.lex)
-        return words
+                    replaced[i] = as_word(norms[i], folded_text(text) or norms[i], glued[i], self.lex)
+        return Words(norms, glued, replaced)
 
     def numbers(self, doc: Doc) -> list[Reading]:
         """Every number read in `doc` (for measuring the reader)."""
@@ -261,7 +261,7 @@ class QuantityFinder:
 
     # -- durations ---------------------------------------------------------------------
 
-    def _duration(self, doc: Doc, words: list[Word], r: Reading, marks: Marks) -> Found | None:
+    def _duration(self, doc: Doc, words: Sequence[Word], r: Reading, marks: Marks) -> Found | None:
         """`17 days`, `five-year`, `3.5years`, `half an hour`, `two and a half hours`."""
         if r.suffix:
             unit, end = self.glued_units.get(r.suffix), r.end
@@ -298,7 +298,7 @@ class QuantityFinder:
 
     def _make_duration(
         self,
-        words: list[Word],
+        words: Sequence[Word],
         marks: Marks,
         unit: str,
         count: float,
@@ -317,7 +317,7 @@ class QuantityFinder:
         return Found("duration", start, end, iso_duration(parts), None, qualifier, rule, confidence, parts)
 
     def _bare_durations(
-        self, doc: Doc, words: list[Word], marks: Marks, taken: set[int], rates: set[int]
+        self, doc: Doc, words: Sequence[Word], marks: Marks, taken: set[int], rates: set[int]
     ) -> Iterator[Found]:
         """Durations with no number: duals (يومين), `an hour`, `all day`, `يوم كامل`."""
         for i in marks.positions("dur2", "one", "dur"):
@@ -328,14 +328,14 @@ class QuantityFinder:
                 taken.update(range(hit.start, hit.end))
                 yield hit
 
-    def _dual(self, words: list[Word], marks: Marks, i: int) -> Found | None:
+    def _dual(self, words: Sequence[Word], marks: Marks, i: int) -> Found | None:
         """An Arabic dual carries its count: يومين = P2D, عامين = P2Y."""
         dual = marks.at(i, "dur2")
         if dual is None:
             return None
         return self._make_duration(words, marks, dual.key, 2, i, dual.end, "dual", 0.85)
 
-    def _one(self, doc: Doc, words: list[Word], marks: Marks, i: int, rate: bool) -> Found | None:
+    def _one(self, doc: Doc, words: Sequence[Word], marks: Marks, i: int, rate: bool) -> Found | None:
         """A bare unit with a cue of one: `an hour`, `another week`, لمدة ساعة, يوم كامل.
 
         `rate`: the cue follows a number, so an article is "per" (`600 trucks a day`).
