@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 import spacy
-from spacy.attrs import NORM, ORTH, SPACY
+from spacy.attrs import IS_ALPHA, NORM, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
@@ -447,7 +447,15 @@ def _qualifier(marks: Marks, start: int, end: int, strict: bool) -> tuple[str, i
 
 def _rate_positions(doc: Doc, readings: list[Reading]) -> set[int]:
     """Tokens up to two words after a number: an article there means "per" (`$5m a year`)."""
-    return {r.end + k for r in readings for k in range(3) if all(t.is_alpha for t in doc[r.end : r.end + k])}
+    alpha = doc.to_array(IS_ALPHA).tolist() if readings else []
+    found = set()
+    for r in readings:
+        found.add(r.end)
+        for k in range(r.end, min(r.end + 2, len(alpha))):
+            if not alpha[k]:
+                break
+            found.add(k + 1)
+    return found
 
 
 def _sentence_start(doc: Doc, i: int) -> int:
