@@ -7,9 +7,11 @@ reads the past one) or, for a date the spec leaves partial, its Timex. Precision
 of values are printed per language over every case.
 
 The specs are written for an assistant's chat ("I went back for the 27"), so some gold
-dates are not dates in news text, where the finder is meant to work. Those are listed in
-`NOT_NEWS` with the reason; recall is asserted on the rest (the news scope), precision on
-every case. The Arabic extractor spec measures evidence spans the same way.
+dates are rarely dates in news text, where the finder is meant to work. Those are listed in
+`NOT_NEWS` with the reason and reported apart (the news scope); issue #3's target, precision
+and recall of at least 0.80 in each language, is asserted over every case, and the news
+scope must stay at least as good. The Arabic extractor spec measures evidence spans the
+same way.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ RECOGNIZERS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "
 if not RECOGNIZERS.is_dir():
     pytest.skip(f"{RECOGNIZERS} is not present", allow_module_level=True)
 
+TARGET = 0.80  # issue #3: date precision and recall in each language, over every case
 _ANCHORED = {
     "the next day",
     "next day",
@@ -57,7 +60,7 @@ NOT_NEWS: dict[str, Callable[[str, str], bool]] = {
     "two numbers joined by '.' or '-' are a decimal, a score or a range ('4.22', '22-4')": lambda text, timex: bool(
         re.fullmatch(r"\d{1,2}[.-]\d{1,2}", text)
     ),
-    "a day counted from an unnamed day, not from publication ('the next day', اليوم التالي)": lambda text, timex: (
+    "a day counted from another ('the next day', اليوم التالي): news names that day first": lambda text, timex: (
         " ".join(text.lower().split()) in _ANCHORED
     ),
     "a vague count is not a date ('a few days ago', قبل بضعة أيام)": lambda text, timex: (
@@ -148,9 +151,10 @@ def test_date_values_against_recognizers(lang: str, folder: str) -> None:
     score = _score_parser(lang, folder)
     print(score.line(f"{folder} DateParser values"))
     print("\n".join(score.misses))
-    assert _ratio(score.hits, score.found) >= 0.80
-    assert _ratio(score.news_hits, score.news_found) >= 0.80
-    assert _ratio(score.news_hits, score.news_gold) >= 0.80
+    assert _ratio(score.hits, score.found) >= TARGET
+    assert _ratio(score.hits, score.gold) >= TARGET
+    assert _ratio(score.news_hits, score.news_found) >= TARGET
+    assert _ratio(score.news_hits, score.news_gold) >= TARGET
 
 
 def test_arabic_evidence_spans_against_recognizers() -> None:

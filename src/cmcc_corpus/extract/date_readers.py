@@ -14,6 +14,9 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+_PADDED = re.compile(r"(?<!\d)0\d")  # a zero-padded day or month: `22/04` is a date, `3/4` is not
+_CLAUSE_END = frozenset(".,;:!?)\"'»”،؛؟")  # after a bare day: "on the 15th." but not "on 15 counts"
+
 
 @dataclass(frozen=True)
 class Item:
@@ -28,7 +31,7 @@ class Item:
 
 @dataclass(frozen=True)
 class Reading:
-    """What a date match means: ISO value (partial allowed), confidence, evidence tokens."""
+    """What a match means: ISO value (partial allowed; empty: no date here), confidence, evidence."""
 
     value: str
     partial: bool = False
@@ -69,7 +72,7 @@ class DateReaders:
     ambiguous: set[str]  # NORM of names that are also ordinary words (may, آب)
     units: dict[str, tuple[str, int, bool]]  # duration word -> (D/W/M/Y, count, bare ok)
     number_words: dict[str, int]  # single-word cardinals, for years written in words
-    cues: dict[str, set[str]]  # calendar.yaml date_words: on_numeric, month_only
+    cues: dict[str, set[str]]  # calendar.yaml date_words: on_numeric, month_only, bare_day...
     blockers: dict[str, set[str]]  # hedges relative_blockers: before, after
 
     def _read_calendar(self, doc: Doc, parts: list[Item], ref: Ref) -> Reading | None:
@@ -132,11 +135,15 @@ class DateReaders:
         values = [
             v for p in parts if p.tag not in ("P", "C") for v in (p.value if p.tag in ("NUMDATE", "DM") else (_n(p),))
         ]
-        if len(values) == 2:  # elsewhere `22/04` is a fraction, a score or 24/7
-            if not self._cue(doc, parts[0].start, "on_numeric"):
+        if len(values) == 2:  # elsewhere `4/22` is a fraction, a score or 24/7; `22/04` is padded
+            padded = _PADDED.search(doc[parts[0].start : parts[-1].end].text)
+            if not padded and not self._cue(doc, parts[0].start, "on_numeric"):
                 return None
             d, m = (values[1], values[0]) if values[1] > 12 >= values[0] else values
             return _resolve_day(ref, m, d, sure=0.7)
+        last = parts[-1]
+        if _one(parts, "C") and last.tag == "DAY" and (len(last.text) != 2 or not clause_end(doc, last.end)):
+            return None  # `08/12, 15` ends with a two-digit year, `on 08/12, 15 people died` does not
         if _one(parts, "C") and values[0] <= 12:  # `08/12, 2015` is US style: month first
             values[:2] = values[1], values[0]
         return _day_month_year(values, ref)
@@ -163,7 +170,8 @@ class DateReaders:
         if (
             _ordinal(doc, parts[0].start - 1)
             or _ordinal(doc, parts[-1].end)
-            or (doc[parts[-1].end : parts[-1].end + 1].text.lower() == "the")
+            or tag_at(doc, parts[-1].end) == "THE"
+            and tag_at(doc, parts[-1].end + 1) == "DAY"
         ):
             return None  # "the second Sunday", الأحد الثاني, "Friday the 13th" (read elsewhere)
         week, mod = _one(parts, "RW"), next((p.value for p in parts if p.tag == "MOD"), None)
@@ -212,8 +220,10 @@ class DateReaders:
     def _read_day_of_month(self, doc: Doc, parts: list[Item], ref: Ref) -> Reading | None:
         """`the 20th of next month`, 20 من الشهر الجاري."""
         day, ym = _one(parts, "DAY"), _relative_month(ref, _one(parts, "RM"))
-        found = _valid(*ym, day.value[0]) if day and ym else None
-        return Reading(found.isoformat(), confidence=0.85) if found else None
+        if day is None or ym is None:
+            return None
+        found = _valid(*ym, day.value[0])  # the 31st of a 30-day month: no date, nor its month
+        return Reading(found.isoformat(), confidence=0.85) if found else Reading("")
 
     def _read_month(self, doc: Doc, parts: list[Item], ref: Ref) -> Reading | None:
         """`mid-October` (2025-10, mid), `October 2025`, `in May`, أكتوبر الماضي, `late 2024`."""
@@ -236,10 +246,12 @@ class DateReaders:
         tags, amounts, base = {p.tag for p in parts}, self._amounts(parts), _one(parts, "RD")
         if amounts is None or "AFTER" in tags and "FROMNOW" not in tags:
             return None  # بعد يومين من الهجوم counts from the attack, not from publication
-        if parts[0].tag == "AGO" and tag_at(doc, parts[-1].end) == "OF":
-            return None  # قبل ثلاثة أيام من الانتخابات: before the election
+        if parts[0].tag == "AGO" and tag_at(doc, parts[-1].end) in ("OF", "YEAR"):
+            return None  # قبل ثلاثة أيام من الانتخابات: before the election; منذ عام 1994: since 1994
         sign = -1 if tags & {"AGO", "BEFORE"} else 1
         sure = 0.6 if parts[0].text == "منذ" else 0.8  # منذ عامين is also "for two years"
+        if any(isinstance(p.value, tuple) and p.value[1] == "few" for p in parts):
+            sure = 0.4  # "a few days ago" is read as three days back
         days, months = amounts["D"] + 7 * amounts["W"], amounts["M"] + 12 * amounts["Y"]
         if days or base:  # the finest unit named sets the precision
             if ref.day is None:
@@ -317,6 +329,12 @@ def _one(parts: list[Item], tag: str) -> Item | None:
 def _n(item: Item) -> int:
     """The number an item stands for (a day, a count)."""
     return int(item.value[0] if isinstance(item.value, tuple) else item.value)
+
+
+def clause_end(doc: Doc, end: int) -> bool:
+    """Whether the text ends, or a clause mark comes, right after token `end - 1`."""
+    after = next((t for t in doc[end:] if not t.is_space), None)
+    return after is None or after.text[0] in _CLAUSE_END or doc[end - 1].text[-1] in _CLAUSE_END
 
 
 def tag_at(doc: Doc, i: int) -> str:

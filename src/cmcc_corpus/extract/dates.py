@@ -5,8 +5,10 @@ Two passes over token attributes, both built once per component from the profile
 on NORM and a Matcher of digit shapes tag date words with their class in
 `token._.date_tag` (a phrase's later tokens get the class plus `~`). A Matcher of date
 grammar then runs over those tags, only where a date word is; `date_readers.py` reads each
-match into an ISO value against `doc._.published`. Of readable matches that overlap, the
-longest wins.
+match into an ISO value against `doc._.published` (`date_context.py` the matches only their
+context makes dates: "on the 15th", "second Sunday", "the next day"). Of readable matches
+that overlap, the longest wins; a day counted from another is then counted from the last
+day found before it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import date, timedelta
 from typing import Any
 
 import spacy
@@ -24,6 +27,7 @@ from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from ..normalize import fold_text
+from .date_context import ContextReaders
 from .date_readers import DateReaders, Item, Reading, Ref, tag_at
 from .pipeline import strip_proclitic
 from .profile import Profile, registered
@@ -33,6 +37,7 @@ if not Token.has_extension("date_tag"):
 
 _CLITIC = "(?:[وفبل])?"  # a proclitic glued to digits (و17 أكتوبر) is left out of the quote
 _DIGIT = re.compile(r"\d")
+_FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHAPES = {
     "NUMDATE": r"(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})|(\d{1,2})/(\d{1,2}),(\d{2,4})",
     "DM": r"(\d{1,2})/(\d{1,2})",
@@ -68,9 +73,9 @@ _GRAMMAR = {
         "WD|WDX? C? THE? DAY P? OF? MW? MON P? C? OF? YW? YEAR?",
         "WD|WDX? C? DAY P? OF? MW? MON MOD",
     ],
-    "numeric": ["NUMDATE", "DAY P DAY P DAY|YEAR", "YEAR P DAY P DAY", "DM", "DM C YEAR"],
+    "numeric": ["NUMDATE", "DAY P DAY P DAY|YEAR", "YEAR P DAY P DAY", "DM", "DM C YEAR", "DM C DAY"],
     "range": ["DAY P|AND|TO|IN DAY P? OF? MW? MON", "MON DAY P|AND|TO|IN DAY", "ar:DAY DAY P? OF? MW? MON"],
-    "nth_weekday": ["THE? DAY DAYW? WD|WDX OF|IN MW? MON|RM"],
+    "nth_weekday": ["THE? DAY DAYW? WD|WDX OF|IN MW? MON|RM", "ar:WD DAY OF MW? MON|RM"],
     "day_of_month": ["THE? DAY OF RM"],
     "weekday_day": ["WD C? THE? IN? DAY"],
     "weekday": ["MOD? DAYW? WD MOD?", "MOD? DAYW WDX MOD?", "RW IN? DAYW? WD|WDX", "WD OF? RW"],
@@ -90,12 +95,16 @@ _GRAMMAR = {
         f"ar:{_COUNT}+ FROMNOW",
     ],
     "period": ["RD", "RW", "RM", "RY", "QUAL P? RM|RY"],
+    "ordinal_weekday": ["en:DAY WD", "ar:WD DAY"],
+    "anchored": ["ANCH"],
+    "bare_day": ["DAY"],
 }
 _KEEP = {"offset": {"AGO", "AFTER", "FROMNOW", "DAYW", "YW", "MW"}}  # edges quoted by a rule
 _PRIORITY = {rule: i for i, rule in enumerate(_GRAMMAR)}
+_Found = dict[tuple[int, int] | None, tuple[int, str, Reading]]  # span -> (priority, rule, reading)
 
 
-class DateFinder(DateReaders):
+class DateFinder(DateReaders, ContextReaders):
     """Puts date spans (label `date`) with ISO values in doc.spans["dates"]."""
 
     def __init__(self, lang: str, profile_key: str) -> None:
@@ -122,7 +131,8 @@ class DateFinder(DateReaders):
         cues = profile["calendar"]["date_words"]
         blockers = profile["hedges_and_modality"].get("relative_blockers") or {}
         self.cues = {
-            key: {self._norm(w) for w in cues.get(key, {}).get(lang) or []} for key in ("on_numeric", "month_only")
+            key: {self._norm(w) for w in cues.get(key, {}).get(lang) or []}
+            for key in ("on_numeric", "month_only", "bare_day", "bare_ordinal", "count", "vague_after")
         }
         self.blockers = {
             side: {self._norm(w) for w in blockers.get(side, {}).get(lang) or []} for side in ("before", "after")
@@ -175,7 +185,10 @@ class DateFinder(DateReaders):
         for key, tag in _WORD_TAGS.items():
             for word in (cal["date_words"].get(key) or {}).get(self.lang) or []:
                 self._add(tag, key, word)
-        for entry in hedges["relative_dates"]:
+        for entry in cal.get("anchored_days") or []:
+            for word, _ in self._names(entry):
+                self._add("ANCH", entry["days"], word)
+        for entry in [*hedges["relative_dates"], *(cal.get("relative_shorthand") or [])]:
             unit = next(u for u in _REL_TAGS if u in entry)
             for word, amb in self._names(entry):
                 self._add(_REL_TAGS[unit], entry[unit], word, amb)
@@ -208,6 +221,9 @@ class DateFinder(DateReaders):
                 tens, unit = divmod(n, 10)
                 for phrase in self._compounds(table.get(unit, []), table, cards, tens * 10):
                     self._add("DAY", (n, kind), phrase)
+        for n, entry in (profile["calendar"].get("vague_counts") or {}).items():
+            for word in entry.get(self.lang) or []:
+                self._add("NUM", (int(n), "few"), word)
         if self.lang == "en":  # "a month ago"
             for word in profile["numbers"].get("en_scale_articles") or []:
                 self._add("NUM", (1, "card"), word)
@@ -357,21 +373,33 @@ class DateFinder(DateReaders):
     def __call__(self, doc: Doc) -> Doc:
         """Find the dates of `doc` and put them in doc.spans["dates"]."""
         items, ref = self._tag(doc), Ref.parse(doc._.published)
-        found: dict[tuple[int, int] | None, tuple[int, str, Reading]] = {}
+        found: _Found = {}
         matches = self._grammar_matches(self._runs(doc, items), items)
         for match_id, start, end in matches:
             rule = self.vocab.strings[match_id]
             reading = self._read(doc, items, rule, start, end, ref)
             if reading and (reading.span not in found or _PRIORITY[rule] < found[reading.span][0]):
                 found[reading.span] = (_PRIORITY[rule], rule, reading)  # ties: rule listed first
-        spans = filter_spans([Span(doc, *key, label="date") for key in found if key])
-        for span in spans:
+        doc.spans["dates"] = self._spans(doc, items, found)
+        return doc
+
+    def _spans(self, doc: Doc, items: dict[int, Item], found: _Found) -> list[Span]:
+        """The longest readings as spans, in text order; `the next day` counts from the last
+        full day before it (else from publication, as read); empty readings are vetoes."""
+        kept, last_day = [], None
+        for span in filter_spans([Span(doc, *key, label="date") for key in found if key]):
             _, rule, reading = found[(span.start, span.end)]
+            if rule == "anchored" and last_day:
+                value = date.fromisoformat(last_day) + timedelta(items[span.start].value)
+                reading = replace(reading, value=value.isoformat(), confidence=0.7)
+            if not reading.value:
+                continue  # the 31st of a 30-day month (not even its month); a next day with no day before
             span._.value, span._.partial = reading.value, reading.partial
             span._.rule, span._.confidence = f"date:{rule}", reading.confidence
             span._.qualifier = reading.qualifier
-        doc.spans["dates"] = spans
-        return doc
+            kept.append(span)
+            last_day = reading.value if _FULL_DAY.fullmatch(reading.value) else last_day
+        return kept
 
     def _read(self, doc: Doc, items: dict[int, Item], rule: str, start: int, end: int, ref: Ref) -> Reading | None:
         """Read one grammar match: trim connectors, interpret, check it is not in a path."""
