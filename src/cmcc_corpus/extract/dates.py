@@ -101,6 +101,7 @@ _GRAMMAR = {
 }
 _KEEP = {"offset": {"AGO", "AFTER", "FROMNOW", "DAYW", "YW", "MW"}}  # edges quoted by a rule
 _PRIORITY = {rule: i for i, rule in enumerate(_GRAMMAR)}
+_GRAMMAR_CACHE = 50_000  # distinct tag sequences remembered per pipeline (a few hundred occur in practice)
 _Found = dict[tuple[int, int] | None, tuple[int, str, Reading]]  # span -> (priority, rule, reading)
 
 
@@ -141,6 +142,7 @@ class DateFinder(DateReaders, ContextReaders):
         self.words.add("WORD", [self._phrase_doc(key) for key in self.phrases])
         self.shapes = self._shape_matcher()
         self.grammar = Matcher(self.vocab)
+        self._grammar_cache: dict[tuple[str, ...], list[tuple[int, int, int]]] = {}
         for rule, patterns in _GRAMMAR.items():
             self.grammar.add(
                 rule, [_pattern(p.split(":")[-1]) for p in patterns if ":" not in p or p.startswith(lang + ":")]
@@ -322,19 +324,19 @@ class DateFinder(DateReaders, ContextReaders):
         return [doc[run[0] : run[-1] + 1] for run in runs if any(items[i].tag not in _JOINERS for i in run)]
 
     def _grammar_matches(self, runs: list[Span], items: dict[int, Item]) -> list[tuple[int, int, int]]:
-        """Grammar matches over every run at once: the runs' date tags, separated by a tag no
-        pattern contains, as the words of one Doc (the grammar matches their ORTH)."""
-        words: list[str] = []
-        origin: list[int] = []  # token index in `doc` of each tag word (-1: separator)
+        """Grammar matches over each run's date tags, read as the words of a Doc (the grammar
+        matches their ORTH). Runs repeat the same few tag sequences across articles ("MONTH DAY
+        , YEAR"), so each distinct sequence is matched once and its matches reused."""
+        found: list[tuple[int, int, int]] = []
         for run in runs:
-            for i in range(run.start, run.end):
-                words.append(items[i].tag if i == items[i].start else items[i].tag + "~")
-                origin.append(i)
-            words.append("|SEP|")
-            origin.append(-1)
-        if not words:
-            return []
-        return [(m, origin[s], origin[e - 1] + 1) for m, s, e in self.grammar(Doc(self.vocab, words=words))]
+            tags = tuple(items[i].tag if i == items[i].start else items[i].tag + "~" for i in range(run.start, run.end))
+            matches = self._grammar_cache.get(tags)
+            if matches is None:
+                if len(self._grammar_cache) >= _GRAMMAR_CACHE:
+                    self._grammar_cache.clear()
+                matches = self._grammar_cache[tags] = self.grammar(Doc(self.vocab, words=list(tags)))
+            found += [(m, run.start + s, run.start + e) for m, s, e in matches]
+        return found
 
     def _item(self, doc: Doc, key: tuple[str, ...], start: int, label: str) -> Item | None:
         """The item of a word match, or of a digit shape (None if no shape fits exactly)."""
