@@ -22,6 +22,7 @@ demo: $(STAMP)
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) claims
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) align
 	$(BIN)/cmcc-corpus --db $(DEMO_DB) compare
+	$(BIN)/cmcc-corpus --db $(DEMO_DB) report --html $(VENV)/report.html
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -451,7 +451,7 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
     return 0
 
 
-from . import cli_align, cli_compare, cli_extract  # noqa: E402,F401  (register their commands on `cli`)
+from . import cli_align, cli_compare, cli_extract, cli_report  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:
