@@ -123,7 +123,7 @@ def align_corpus(
     ]
     aligned = [replace(item, sentence_links=_sentence_links(corpus, item)) for item in aligned]
     if store:
-        _store(corpus, aligned, doc_ids, [f for item in aligned for f in _fidelity(corpus, item)])
+        _store(corpus, aligned, doc_ids, [f for item in aligned for f in pair_findings(corpus, item)])
     return aligned
 
 
@@ -154,7 +154,7 @@ def _sentences_by_paragraph(corpus: Corpus, doc_id: str) -> dict[int, list[tuple
     return out
 
 
-def _fidelity(corpus: Corpus, item: AlignedPair) -> list[Finding]:
+def pair_findings(corpus: Corpus, item: AlignedPair) -> list[Finding]:
     """Translation findings of one aligned pair (changed dates, numbers, countries)."""
     docs = [corpus.resolve(item.pair.source), corpus.resolve(item.pair.translation)]
     mentions = [_unit_mentions(corpus, d.id) for d in docs]

@@ -352,9 +352,9 @@ def _stored_links(corpus: Corpus, pair: dict[str, Any]) -> list[tuple[tuple[int,
 
 
 def _aligned_now(corpus: Corpus) -> tuple[list[tuple[str, str, float, list[Any]]], list[dict[str, Any]]]:
-    # `_fidelity` is the function `align` stores its findings with: the report must not
+    # `pair_findings` is the function `align` stores its findings with: the report must not
     # judge translations by other rules than the command does.
-    from ..align.service import _fidelity, align_corpus
+    from ..align.service import align_corpus, pair_findings
 
     aligned = align_corpus(corpus, store=False)
     items = [
@@ -369,7 +369,7 @@ def _aligned_now(corpus: Corpus) -> tuple[list[tuple[str, str, float, list[Any]]
             "sides": [s.as_dict() for s in f.sides],
         }
         for a in aligned
-        for f in _fidelity(corpus, a)
+        for f in pair_findings(corpus, a)
     ]
     return items, found
 
