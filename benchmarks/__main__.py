@@ -1,7 +1,10 @@
-"""`python -m benchmarks` (`make bench`): the ingest benchmark at several corpus sizes.
+"""`python -m benchmarks` (`make bench`): every stage at several corpus sizes.
 
-Writes benchmarks/out/results.json and docs/benchmarks.md. A quick check:
-`python -m benchmarks --sizes 200 --repeats 1 --no-docs`.
+For each size: generate the corpus, time a bare tokenizer pass, ingest it without and with
+extraction (`--jobs 1`, `--jobs 2`, Dask), then `align` and `compare` over the ingested
+corpus; once at the end, `compare` over 1,000,000 synthetic claims. Writes
+benchmarks/out/results.json, docs/benchmarks.md and the growth plot docs/benchmarks.svg.
+A quick check: `python -m benchmarks --sizes 200 --repeats 1 --no-docs`.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from statistics import median
 from typing import Any
 
+from .compare_claims import time_compare
 from .generate import NTREX, REPO, Source, load_sources, write_corpus
 from .measure import (
     IngestRun,
@@ -24,13 +29,16 @@ from .measure import (
     ingest_modes,
     ingest_once,
     machine,
+    stage_once,
     startup_seconds,
     tokenize_once,
 )
+from .plot import growth_exponents, growth_plot
 from .report import corpus_row, markdown, mode_row
 
 RESULTS = REPO / "benchmarks" / "out" / "results.json"
 DOCS = REPO / "docs" / "benchmarks.md"
+PLOT = REPO / "docs" / "benchmarks.svg"
 
 
 def _sizes(value: str) -> list[int]:
@@ -43,6 +51,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add = parser.add_argument
     add("--sizes", type=_sizes, default=[1000, 10000], help="corpus sizes (default 1000,10000)")
     add("--repeats", type=int, default=3, help="runs per size and mode; medians are reported")
+    add("--large", type=int, default=50_000, help="sizes from this one up are run once (default 50000)")
+    add("--no-dask", action="store_true", help="skip the Dask executor mode")
+    add("--synthetic-claims", type=int, default=1_000_000, help="claims for the synthetic compare (0: skip)")
     add("--seed", type=int, default=0, help="generator seed (default 0)")
     add("--no-ntrex", action="store_true", help="generate from data/samples only")
     add("--with-extraction", action="store_true", help="also time ingest with extraction (slow)")
@@ -59,24 +70,51 @@ def log(message: str) -> None:
 def bench_size(
     n: int, work: Path, args: argparse.Namespace, sources: list[Source], modes: list[Mode]
 ) -> dict[str, Any]:
-    """Generate one corpus of `n` documents, then time each ingest mode and the tokenizer on it."""
+    """Generate one corpus of `n` documents, time the tokenizer and each ingest mode on it,
+    then `align` and `compare` over the corpus the last SQLite mode with extraction stored."""
     corpus_dir = work / f"corpus-{n}"
     start = time.perf_counter()
     stats = write_corpus(corpus_dir, n, args.seed, sources)
     generate_s = time.perf_counter() - start
     log(f"{n:,} documents: generated in {generate_s:.1f} s ({stats.words:,} words)")
-    tokenizer_s = [tokenize_once(corpus_dir, stats.documents_by_lang) for _ in range(args.repeats)]
+    repeats = args.repeats if n < args.large else 1
+    tokenizer_s = [tokenize_once(corpus_dir, stats.documents_by_lang) for _ in range(repeats)]
     log(f"  tokenizer: {min(tokenizer_s):.2f} s")
     row = corpus_row(stats, generate_s, tokenizer_s)
+    kept = work / f"corpus-{n}.db"
     for mode in modes:
-        runs = [_ingest(corpus_dir, work, mode, n, f"{i + 1}/{args.repeats}") for i in range(args.repeats)]
+        keep = kept if _feeds_stages(mode) else None
+        runs = [_ingest(corpus_dir, work, mode, n, f"{i + 1}/{repeats}", keep) for i in range(repeats)]
         row["modes"][mode.label] = mode_row(row, runs)
     shutil.rmtree(corpus_dir)
+    if kept.exists():
+        row["stages"] = {label: _stage(kept, label, cmd, repeats) for label, cmd in STAGES}
+        kept.unlink()
     return row
 
 
-def _ingest(corpus_dir: Path, work: Path, mode: Mode, n: int, which: str) -> IngestRun:
-    run = ingest_once(corpus_dir, work, mode)
+# Later stages timed over the ingested corpus (each run starts from the same stored state:
+# `align` and `compare` replace what they stored before).
+STAGES = (("align", ["align"]), ("compare", ["compare", "--format", "json"]))
+
+
+def _feeds_stages(mode: Mode) -> bool:
+    return not mode.dataset and "--no-extract" not in mode.flags
+
+
+def _stage(db: Path, label: str, cmd: list[str], repeats: int) -> dict[str, Any]:
+    runs = [stage_once(db, cmd) for _ in range(repeats)]
+    seconds = median(r[0] for r in runs)
+    log(f"  {label}: {seconds:.2f} s")
+    return {
+        "runs_s": [round(r[0], 3) for r in runs],
+        "seconds": round(seconds, 3),
+        "peak_rss_mib": round(max(r[1] for r in runs), 1),
+    }
+
+
+def _ingest(corpus_dir: Path, work: Path, mode: Mode, n: int, which: str, keep: Path | None) -> IngestRun:
+    run = ingest_once(corpus_dir, work, mode, keep)
     rss, load = run.peak_rss_mib, run.load_before
     log(f"  {mode.label} {which}: {run.seconds:.2f} s, {rss:.0f} MiB (load before {load:.1f})")
     if run.ingested != n:
@@ -84,11 +122,18 @@ def _ingest(corpus_dir: Path, work: Path, mode: Mode, n: int, which: str) -> Ing
     return run
 
 
+def synthetic_compare(n: int) -> dict[str, Any]:
+    """`compare` over `n` synthetic claims, in this process."""
+    seconds, findings = time_compare(n)
+    log(f"synthetic compare: {n:,} claims in {seconds:.1f} s")
+    return {"claims": n, "seconds": round(seconds, 3), "claims_per_s": round(n / seconds), "findings": len(findings)}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run every size, then write results.json and docs/benchmarks.md."""
     args = parse_args(argv)
     sources = load_sources(ntrex=None if args.no_ntrex else NTREX)
-    modes = ingest_modes(args.with_extraction)
+    modes = ingest_modes(args.with_extraction, dask=not args.no_dask)
     results: dict[str, Any] = {
         "machine": machine(),
         "command": ingest_command(),
@@ -102,12 +147,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="cmcc-bench-") as tmp:
         for n in args.sizes:
             results["sizes"].append(bench_size(n, Path(tmp), args, sources, modes))
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            _save(results, args)  # a long run keeps what it measured so far
+    if args.synthetic_claims:
+        results["synthetic_compare"] = synthetic_compare(args.synthetic_claims)
+    results["growth"] = growth_exponents(results)
+    _save(results, args)
+    if not args.no_docs:
+        growth_plot(results, PLOT)
     text = markdown(results)
     if not args.no_docs:
         DOCS.write_text(text, encoding="utf-8")
     print(text)
+
+
+def _save(results: dict[str, Any], args: argparse.Namespace) -> None:
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

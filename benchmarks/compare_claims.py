@@ -58,22 +58,28 @@ def claims(n: int, seed: int = 0, subjects: int = 5000) -> Iterator[dict[str, ob
         }
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Time one comparison over the synthetic claims."""
+def time_compare(n: int, seed: int = 0) -> tuple[float, list[object]]:
+    """Seconds for one `compare` over `n` synthetic claims (drawing them is not timed), and its findings."""
     from cmcc_corpus.compare import CompareOptions, compare
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_claims")
-    parser.add_argument("--claims", type=int, default=1_000_000)
-    args = parser.parse_args(argv)
-    rows = list(claims(args.claims))
+    rows = list(claims(n, seed))
     start = time.perf_counter()
     findings = compare(
         rows, CompareOptions(evolving=frozenset({"member_count", "personnel_count", "participates_in", "cost"}))
     )
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start, list(findings)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Time one comparison over the synthetic claims."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.compare_claims")
+    parser.add_argument("--claims", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+    seconds, findings = time_compare(args.claims)
+    verdicts = dict(Counter(f.verdict for f in findings))  # type: ignore[attr-defined]
     print(
         f"compare: {args.claims:,} claims in {seconds:.1f} s ({args.claims / seconds:,.0f} claims/s), "
-        f"{len(findings):,} findings: {dict(Counter(f.verdict for f in findings))}"
+        f"{len(findings):,} findings: {verdicts}"
     )
 
 

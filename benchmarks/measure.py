@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -11,11 +12,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+import psutil
 
 from .generate import MANIFEST, REPO
 
@@ -28,6 +32,7 @@ class Mode:
 
     label: str
     flags: tuple[str, ...] = ()
+    dataset: bool = False  # tasks write a Parquet dataset (--dataset DIR) instead of the corpus
 
 
 @dataclass(frozen=True)
@@ -53,28 +58,77 @@ def ingest_command() -> list[str]:
     return [found]
 
 
-def ingest_modes(with_extraction: bool = False) -> list[Mode]:
-    """Ingest without extraction (the speed target's mode), then with it if asked and available."""
+def ingest_modes(with_extraction: bool = False, dask: bool = True) -> list[Mode]:
+    """Ingest without extraction, then (if asked) with extraction at --jobs 1 and 2 and on Dask."""
     help_text = run_child([*ingest_command(), "ingest", "--help"])[2]
     if "--no-extract" not in help_text:
         return [Mode("ingest")]
-    plain = Mode("ingest --no-extract", ("--no-extract",))
-    return [plain, Mode("ingest (with extraction)")] if with_extraction else [plain]
+    parallel = "--jobs" in help_text
+    plain = Mode("ingest --no-extract --jobs 1", ("--no-extract", "--jobs", "1")) if parallel else Mode(
+        "ingest --no-extract", ("--no-extract",)
+    )
+    if not with_extraction:
+        return [plain]
+    if not parallel:
+        return [plain, Mode("ingest (with extraction)")]
+    modes = [plain, Mode("ingest --jobs 1", ("--jobs", "1")), Mode("ingest --jobs 2", ("--jobs", "2"))]
+    if dask and "--executor" in help_text and importlib.util.find_spec("distributed") is not None:
+        modes.append(Mode("ingest --executor dask --jobs 2", ("--executor", "dask", "--jobs", "2"), dataset=True))
+    return modes
 
 
 def run_child(cmd: list[str]) -> tuple[float, float, str]:
-    """Run `cmd`; return its wall seconds, its own peak RSS in MiB and its output."""
+    """Run `cmd`; return its wall seconds, the peak RSS in MiB of it and its workers, and its output.
+
+    With worker processes (`--jobs`, Dask) the child's own `ru_maxrss` misses the workers, so the
+    whole process tree is sampled (psutil, every 50 ms) and the larger of the two is reported.
+    """
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=REPO)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)  # this child's rusage, not all children's max
         seconds = time.perf_counter() - start
+        sampler.stop()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{output[-2000:]}")
-    return seconds, _rss_mib(usage.ru_maxrss), output
+    return seconds, max(_rss_mib(usage.ru_maxrss), sampler.peak_mib), output
+
+
+class _TreeSampler(threading.Thread):
+    """Peak summed RSS of a process and all its descendants, sampled until stopped."""
+
+    def __init__(self, pid: int, every: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_mib = pid, every, 0.0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._done.wait(self.every):
+            total = 0
+            for p in [root, *_children(root)]:
+                with contextlib.suppress(psutil.Error):
+                    total += p.memory_info().rss
+            self.peak_mib = max(self.peak_mib, total / (1024 * 1024))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _children(root: psutil.Process) -> list[psutil.Process]:
+    try:
+        return root.children(recursive=True)
+    except psutil.Error:
+        return []
 
 
 def _rss_mib(maxrss: int) -> float:
@@ -82,18 +136,29 @@ def _rss_mib(maxrss: int) -> float:
     return maxrss / (1024 * 1024) if sys.platform == "darwin" else maxrss / 1024
 
 
-def ingest_once(corpus_dir: Path, work_dir: Path, mode: Mode) -> IngestRun:
-    """Ingest `corpus_dir` with its manifest into a fresh corpus file under `work_dir`."""
+def ingest_once(corpus_dir: Path, work_dir: Path, mode: Mode, keep: Path | None = None) -> IngestRun:
+    """Ingest `corpus_dir` with its manifest into a fresh corpus file under `work_dir`
+    (moved to `keep` afterwards when given, for the later stages)."""
     db = Path(tempfile.mkdtemp(dir=work_dir)) / "corpus.db"
     manifest = str(corpus_dir / MANIFEST)
     cmd = [*ingest_command(), "--db", str(db), "ingest", str(corpus_dir), "--manifest", manifest]
+    if mode.dataset:
+        cmd += ["--dataset", str(db.parent / "dataset")]
     load = os.getloadavg()[0]
     seconds, rss, output = run_child([*cmd, "--no-progress", *mode.flags])
     summary = _SUMMARY.search(output)
     if summary is None:
         raise RuntimeError(f"unexpected ingest output:\n{output[-2000:]}")
+    if keep is not None:
+        shutil.move(str(db), keep)
     shutil.rmtree(db.parent)
     return IngestRun(seconds, rss, int(summary[1]), load)
+
+
+def stage_once(db: Path, args: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS MiB of one command (`align`, `compare`) over the corpus `db`."""
+    seconds, rss, _ = run_child([*ingest_command(), "--db", str(db), *args])
+    return seconds, rss
 
 
 def startup_seconds() -> float:
