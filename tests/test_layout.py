@@ -90,3 +90,17 @@ def test_hard_wrapped_text_joins_lines_into_paragraphs() -> None:
     text = "A headline for the wrapped story here\n\n" + para + "\n" + para
     found = kinds(text)
     assert [k for k, _ in found] == ["title", "body", "body"]
+
+
+def test_front_matter_without_a_blank_line_after_it_keeps_the_first_paragraph() -> None:
+    text = "---\ntitle: T\n---\nThe CMCC opened in Kiryat Gat.\n\nSecond paragraph.\n"
+    layout = analyze(text, "md")
+    pieces = [(text[p.start : p.end], p.kind) for p in layout.paragraphs]
+    assert pieces[0] == ("---\ntitle: T\n---", "front_matter")
+    assert pieces[1][0] == "The CMCC opened in Kiryat Gat." and pieces[1][1] != "front_matter"
+    assert layout.words == 8  # the first paragraph counts as article text
+
+
+def test_a_rule_line_that_opens_no_front_matter_is_not_front_matter() -> None:
+    text = "---\nJust a rule, then prose with no closing line.\n"
+    assert all(p.kind != "front_matter" for p in analyze(text, "md").paragraphs)

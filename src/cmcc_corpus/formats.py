@@ -18,6 +18,7 @@ import yaml
 
 from .decode import check_text
 from .errors import InputError
+from .layout import FRONT_MATTER
 
 FORMATS = ("txt", "md", "html", "json", "jsonl")
 EXTENSIONS = {
@@ -34,7 +35,6 @@ EXTENSIONS = {
 }
 METADATA_FIELDS = ("title", "url", "published", "source", "lang")
 _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ][\d:.+\-Z]*)?")
-_FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", re.S)
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.I)
 # Deeper than this, JSON is refused before Python's recursion limit is anywhere near.
 _MAX_JSON_DEPTH = 200
@@ -137,7 +137,7 @@ def _read_txt(text: str, path: str, file: str) -> Iterator[Record]:
 def _read_md(text: str, path: str, file: str) -> Iterator[Record]:
     check_text(text, path)
     meta: dict[str, Any] = {}
-    m = _FRONT_MATTER.match(text)
+    m = FRONT_MATTER.match(text)
     if m:
         try:
             loaded = yaml.safe_load(m.group(1))

@@ -21,6 +21,8 @@ ARTICLE_KINDS = frozenset({"title", "kicker", "byline", "dateline", "heading", "
 _LINE = re.compile(r"[^\n]+")
 _IMAGE = re.compile(r"!\[(?P<cap>.*)\]\((?P<url>[^)]*)\)\s*$")
 _MD_HEADING = re.compile(r"#{1,6}\s+")
+# YAML front matter opening a Markdown file: `---`, the YAML, `---` (group 1 is the YAML).
+FRONT_MATTER = re.compile(r"---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|$)", re.S)
 _MD_BLOCK_START = re.compile(r"(#{1,6}\s|[-*+]\s|\d+[.)]\s|!\[|>\s?)")
 _WORD = re.compile(r"\w+")
 _LEADING_SPACE = re.compile(r"\s*")
@@ -144,8 +146,9 @@ def _blocks(text: str, fmt: str) -> Iterator[tuple[int, int]]:
         yield from lines
         return
     block: list[tuple[int, int]] = []
+    front = _front_matter_end(text) if fmt == "md" else -1
     for span in lines:
-        gap = block and text.count("\n", block[-1][1], span[0]) >= 2
+        gap = block and (text.count("\n", block[-1][1], span[0]) >= 2 or block[-1][1] == front)
         starts_new = fmt == "md" and _MD_BLOCK_START.match(text, span[0]) is not None
         if block and (gap or starts_new or _is_image_line(text, block[-1])):
             yield block[0][0], block[-1][1]
@@ -214,12 +217,17 @@ def _keyword_line(folded: str, rules: _Rules) -> bool:
     )
 
 
+def _front_matter_end(text: str) -> int:
+    """Where the closing `---` of a Markdown file's front matter ends (-1: none), so the
+    front matter is a block of its own even with no blank line after it."""
+    m = FRONT_MATTER.match(text)
+    return m.start() + len(m.group().rstrip()) if m else -1
+
+
 def _mark_front_matter(text: str, blocks: list[tuple[int, int]], kinds: list[str]) -> None:
-    end = text.find("\n---", 3)
-    if end < 0:
-        return
+    end = _front_matter_end(text)
     for i, (s, _) in enumerate(blocks):
-        if s <= end + 4:
+        if s < end:
             kinds[i] = "front_matter"
 
 
