@@ -139,6 +139,9 @@ class DateFinder(DateReaders, ContextReaders):
             side: {self._norm(w) for w in blockers.get(side, {}).get(lang) or []} for side in ("before", "after")
         }
         self.words = PhraseMatcher(self.vocab, attr="NORM")
+        self._joiner_norms = {
+            self.vocab.strings.add(k[0]) for k, v in self.phrases.items() if len(k) == 1 and v[0] in _JOINERS
+        }
         self.words.add("WORD", [self._phrase_doc(key) for key in self.phrases])
         self.shapes = self._shape_matcher()
         self.grammar = Matcher(self.vocab)
@@ -297,9 +300,17 @@ class DateFinder(DateReaders, ContextReaders):
         Joiners (of, the, commas) are kept only within three tokens of another date word:
         in a long text they are everywhere and never a date on their own.
         """
-        found = [(e - s, s, e, "WORD") for _, s, e in self.words(doc)]
-        found += [(e - s, s, e, "SHAPE") for _, s, e in self.shapes(doc)]
         strings, norms = doc.vocab.strings, doc.to_array("NORM")
+        joiner = self._joiner_norms
+        # A one-word joiner can only take its own token, after every longer match: it is
+        # decided last, and only near a date word (elsewhere it would be dropped anyway).
+        found, joiners = [], []
+        for _, s, e in self.words(doc):
+            if e - s == 1 and norms[s] in joiner:
+                joiners.append(s)
+            else:
+                found.append((e - s, s, e, "WORD"))
+        found += [(e - s, s, e, "SHAPE") for _, s, e in self.shapes(doc)]
         items: dict[int, Item] = {}
         for _, start, end, label in sorted(found, key=lambda f: (-f[0], f[1])):  # longest first
             if any(i in items for i in range(start, end)):
@@ -309,6 +320,10 @@ class DateFinder(DateReaders, ContextReaders):
                 items.update(dict.fromkeys(range(start, end), item))
         near = {j for i, item in items.items() if item.tag not in _JOINERS for j in range(i - 3, i + 4)}
         items = {i: item for i, item in items.items() if i in near}
+        for i in joiners:
+            if i in near and i not in items:
+                items[i] = self._item(doc, (strings[int(norms[i])],), i, "WORD")  # type: ignore[assignment]
+        items = dict(sorted(items.items()))
         for i, item in items.items():
             doc[i]._.date_tag = item.tag if i == item.start else item.tag + "~"
         return items
