@@ -19,7 +19,7 @@ from . import __version__
 from .errors import CorpusError
 from .extract.records import MENTION_FIELDS
 from .formats import FORMATS
-from .ingest import DEFAULT_MAX_BYTES, IngestOptions, IngestSummary, ingest
+from .ingest import DEFAULT_MAX_BYTES, DEFAULT_SHARD, IngestOptions, IngestSummary, ingest, ingest_dataset
 from .render import (
     MENTION_COLUMNS,
     annotated,
@@ -32,6 +32,7 @@ from .render import (
     write_csv,
     write_json,
 )
+from .scale.executors import EXECUTORS, default_jobs
 from .sources import missing_inputs
 from .store import Corpus, Document, resolve_db_path
 
@@ -114,6 +115,13 @@ ner_model_option = click.option(
     "--ner-model",
     metavar="NAME",
     help="Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), e.g. en_core_web_sm. Optional.",
+)
+jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 1024),
+    default=None,
+    help="Worker processes that read and extract [default: the number of cores]; 1 runs everything here.",
 )
 profile_option = click.option(
     "--profile",
@@ -203,6 +211,29 @@ def cli(ctx: click.Context, db: str | None, timeout: float, debug: bool) -> None
 )
 @profile_option
 @ner_model_option
+@jobs_option
+@click.option(
+    "--executor",
+    type=click.Choice(EXECUTORS),
+    help="Where tasks run: this process, a local process pool (default with --jobs > 1), or Dask.",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="With --executor dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster).",
+)
+@click.option(
+    "--shard-size",
+    type=click.IntRange(1, 100_000),
+    default=DEFAULT_SHARD,
+    show_default=True,
+    help="Inputs per task sent to a worker.",
+)
+@click.option(
+    "--dataset",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write a Parquet dataset to this directory instead of the corpus (tasks write it; see `load`).",
+)
 @format_option("table", "json")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.pass_context
@@ -220,6 +251,11 @@ def ingest_cmd(
     do_extract: bool,
     profile: Path | None,
     ner_model: str | None,
+    jobs: int | None,
+    executor: str | None,
+    scheduler: str | None,
+    shard_size: int,
+    dataset: Path | None,
     fmt: str,
     progress: bool | None,
 ) -> int:
@@ -227,12 +263,19 @@ def ingest_cmd(
 
     Formats: .txt, .md (YAML front matter), .html/.htm, .json (object or list),
     .jsonl (one object per line). Duplicates (same normalized text) are not stored twice.
+    Workers read and extract (--jobs, --executor); this process alone writes the corpus.
     """
     missing = missing_inputs(paths)
     if missing:
         raise click.BadParameter(f"no such file, directory or glob match: {escape(missing[0])}", param_hint="PATHS")
     if encoding:
         _check_encoding(encoding)
+    if scheduler and executor != "dask":
+        raise click.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
+    if dataset is not None or executor == "dask":
+        from .scale import require
+
+        require(*(("pyarrow",) if dataset is not None else ()), *(("distributed",) if executor == "dask" else ()))
     if ner_model and do_extract:
         from .extract.statistical import load_model
 
@@ -248,11 +291,18 @@ def ingest_cmd(
         extract=do_extract,
         profile=profile,
         ner_model=ner_model,
+        jobs=jobs or default_jobs(),
+        executor=executor,
+        scheduler=scheduler,
+        shard_size=shard_size,
     )
     err = Console(stderr=True, highlight=False)
     show_progress = err.is_terminal if progress is None else progress
-    with _open(ctx, write=True, create=True) as corpus:
-        summary = _run_ingest(corpus, paths, options, err, show_progress)
+    if dataset is not None:
+        summary = _run_ingest(lambda on_event: ingest_dataset(dataset, paths, options, on_event), err, show_progress)
+    else:
+        with _open(ctx, write=True, create=True) as corpus:
+            summary = _run_ingest(lambda on_event: ingest(corpus, paths, options, on_event), err, show_progress)
     _print_summary(summary, fmt)
     ctx.exit(summary.exit_code)
     return summary.exit_code
@@ -268,8 +318,10 @@ def _check_encoding(encoding: str) -> None:
 
 
 def _run_ingest(
-    corpus: Corpus, paths: tuple[str, ...], options: IngestOptions, err: Console, show_progress: bool
+    run: Callable[[Callable[[str, object], None]], IngestSummary], err: Console, show_progress: bool
 ) -> IngestSummary:
+    """`run(on_event)` with rejections printed as they come, and a progress bar if asked."""
+
     def report(kind: str, item: object) -> None:
         if kind in ("rejected", "skipped"):
             label = "" if kind == "rejected" else "skipped: "
@@ -277,7 +329,7 @@ def _run_ingest(
             err.print(Text(f"{label}{escape(path)}: {escape(reason)}"), highlight=False, soft_wrap=True)
 
     if not show_progress:
-        return ingest(corpus, paths, options, report)
+        return run(report)
     columns = (
         SpinnerColumn(),
         TextColumn("ingesting"),
@@ -294,7 +346,7 @@ def _run_ingest(
                 bar.update(task, advance=1, current=escape(str(item))[-50:])
             report(kind, item)
 
-        return ingest(corpus, paths, options, on_event)
+        return run(on_event)
 
 
 def _print_summary(summary: IngestSummary, fmt: str) -> None:
@@ -451,7 +503,7 @@ def search_cmd(ctx: click.Context, query: str, lang: str | None, limit: int, fmt
     return 0
 
 
-from . import cli_align, cli_compare, cli_extract, cli_report  # noqa: E402,F401  (register their commands on `cli`)
+from . import cli_align, cli_compare, cli_extract, cli_report, cli_scale  # noqa: E402,F401  (register their commands on `cli`)
 
 
 def main() -> None:

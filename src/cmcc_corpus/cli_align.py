@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -10,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .cli import _emit, _open, _stdout, cli, handles_errors
+from .cli_compare import dataset_option
 from .render import display_line, escape, write_json
 
 PAIR_FIELDS = ("source", "translation", "score", "evidence", "units", "source_id", "translation_id")
@@ -43,16 +45,33 @@ def align_group() -> None:
     help="Lowest pairing score kept (default: the library's calibrated value).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@dataset_option
 @click.pass_context
 @handles_errors
-def align_run(ctx: click.Context, docs: tuple[str, ...], threshold: float | None, fmt: str) -> int:
-    """Pair documents across languages and align their paragraphs (stored for `align show`)."""
+def align_run(
+    ctx: click.Context, docs: tuple[str, ...], threshold: float | None, fmt: str, dataset: Path | None
+) -> int:
+    """Pair documents across languages and align their paragraphs (stored for `align show`).
+
+    With --dataset, the articles of a Parquet dataset are paired (printed, not stored).
+    """
     from .align.pairing import DEFAULT_THRESHOLD
     from .align.service import align_corpus, stored_pairs
 
-    with _open(ctx, write=True) as corpus:
-        align_corpus(corpus, list(docs) or None, DEFAULT_THRESHOLD if threshold is None else threshold)
-        records = stored_pairs(corpus)
+    threshold = DEFAULT_THRESHOLD if threshold is None else threshold
+    if dataset is not None:
+        if docs:
+            raise click.BadParameter("DOC arguments name corpus documents; not with --dataset", param_hint="DOCS")
+        from .scale import require
+
+        require("duckdb", "pyarrow")
+        from .scale.duck import align_dataset
+
+        records = align_dataset(dataset, threshold)
+    else:
+        with _open(ctx, write=True) as corpus:
+            align_corpus(corpus, list(docs) or None, threshold)
+            records = stored_pairs(corpus)
     for r in records:
         r["shared"] = ", ".join(str(f).split(":", 1)[-1] for f in r["evidence"].get("shared", [])[:4])
     _emit(records, fmt, PAIR_COLUMNS, PAIR_FIELDS, title=f"{len(records)} translation pairs")

@@ -31,6 +31,13 @@ SARIF_LEVELS = {
 }
 
 
+dataset_option = click.option(
+    "--dataset",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Read a Parquet dataset (from `ingest --dataset DIR`) with DuckDB instead of the corpus.",
+)
+
+
 def gate_options(fn: Any) -> Any:
     """The output and CI-gate options `compare` and `check` share."""
     fn = click.option(
@@ -60,6 +67,7 @@ def gate_options(fn: Any) -> Any:
     help="Relative spread of 'about N' (default 0.1: about 200 is 180-220).",
 )
 @click.option("--all", "show_all", is_flag=True, help="Also list single-source facts in the table.")
+@dataset_option
 @click.pass_context
 @handles_errors
 def compare_cmd(
@@ -70,18 +78,28 @@ def compare_cmd(
     write_baseline: Path | None,
     tolerance: float | None,
     show_all: bool,
+    dataset: Path | None,
 ) -> None:
     """Cross-check the claims of all stored articles: consistent, conflict, evolving, translation.
 
     Conflicts come first; each finding shows every side with its value, qualifier,
-    outlet, date and quote. Run `align` first for translation findings.
+    outlet, date and quote. Run `align` first for translation findings. With --dataset,
+    the claims of a Parquet dataset are compared with DuckDB (nothing is stored).
     """
     from .compare import DEFAULT_TOLERANCE, CompareOptions, compare_corpus, evolving_predicates, gate
 
     options = CompareOptions(DEFAULT_TOLERANCE if tolerance is None else tolerance, evolving_predicates())
-    with _open(ctx, write=True) as corpus:
-        records = compare_corpus(corpus, options)
-        paths = dict(corpus.conn.execute("SELECT id, path FROM documents").fetchall())
+    if dataset is not None:
+        from .scale import require
+
+        require("duckdb", "pyarrow")
+        from .scale.duck import compare_dataset, document_paths
+
+        records, paths = compare_dataset(dataset, options), document_paths(dataset)
+    else:
+        with _open(ctx, write=True) as corpus:
+            records = compare_corpus(corpus, options)
+            paths = dict(corpus.conn.execute("SELECT id, path FROM documents").fetchall())
     accepted = _read_baseline(baseline)
     if write_baseline:
         write_baseline.write_text(json.dumps({"findings": sorted(r["id"] for r in records)}, indent=2) + "\n")

@@ -12,7 +12,17 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.text import Text
 
-from .cli import _emit, _open, _stdout, cli, format_option, handles_errors, ner_model_option, profile_option
+from .cli import (
+    _emit,
+    _open,
+    _stdout,
+    cli,
+    format_option,
+    handles_errors,
+    jobs_option,
+    ner_model_option,
+    profile_option,
+)
 from .evaluate import RECALL_ONLY, Report, evaluate, load_gold
 from .extract.records import CLAIM_FIELDS, MENTION_TYPES
 from .render import claims_view, escape
@@ -48,25 +58,31 @@ def _doc_id(corpus: Any, doc: str | None) -> str | None:
 @click.option("--all", "everything", is_flag=True, help="Re-extract every document, not only stale ones.")
 @profile_option
 @ner_model_option
+@jobs_option
 @click.pass_context
 @handles_errors
-def extract_cmd(ctx: click.Context, everything: bool, profile: Path | None, ner_model: str | None) -> int:
+def extract_cmd(
+    ctx: click.Context, everything: bool, profile: Path | None, ner_model: str | None, jobs: int | None
+) -> int:
     """Re-run extraction on stored documents.
 
     Without --all, only documents never extracted, or extracted by another pipeline
-    version or profile, are done (e.g. after editing a profile file).
+    version or profile, are done (e.g. after editing a profile file). Worker processes
+    (--jobs) read and extract documents by id; this process alone writes.
     """
     from .extract.service import Extractor
+    from .scale.executors import default_jobs
 
     extractor = Extractor(profile, ner_model)
+    jobs = jobs or default_jobs()
     err = Console(stderr=True)
     with _open(ctx, write=True) as corpus:
         if not err.is_terminal:
-            done = extractor.rerun(corpus, everything)
+            done = extractor.rerun(corpus, everything, jobs=jobs)
         else:
             with Progress(BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True) as bar:
                 task = bar.add_task("extract", total=None)
-                done = extractor.rerun(corpus, everything, lambda n: bar.advance(task, n))
+                done = extractor.rerun(corpus, everything, lambda n: bar.advance(task, n), jobs=jobs)
     click.echo(f"extracted {done} documents")
     return 0
 

@@ -1,26 +1,46 @@
-"""Ingest: stream inputs into the corpus in atomic batches, one bad input never stops the rest."""
+"""Ingest: stream inputs into the corpus in atomic batches, one bad input never stops the rest.
+
+Inputs are read, analysed and extracted in shards by an executor (this process, a pool
+of worker processes, or a Dask cluster); this process alone writes, in input order, so
+every executor and every `--jobs` stores the same rows.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .article import Article, Metadata, prepare
+from .article import Article, Metadata
 from .decode import DecodeOptions
 from .errors import CorpusError, InputError
-from .formats import Record, parse_partial_date
+from .formats import parse_partial_date
 from .jsonl import object_rows
-from .sources import Input, Skipped, discover, read_input
-from .store import AddResult, Corpus
+from .scale.executors import EXECUTORS, open_executor
+from .scale.shard import (
+    DEFAULT_MAX_BYTES,
+    Item,
+    Prepared,
+    Read,
+    Rejected,
+    ShardResult,
+    WorkerContext,
+    Written,
+    ingest_task,
+    read_one,
+    shards,
+)
+from .sources import Input, Skipped, discover
+from .store import AddResult, Corpus, OnNew
 
 if TYPE_CHECKING:
     from .extract.service import Extractor
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_BATCH = 500
+DEFAULT_SHARD = 50  # inputs per task: seconds of work, so a task's overhead is negligible
 MANIFEST_NAME = "manifest.jsonl"
 
 
@@ -44,6 +64,21 @@ class IngestOptions:
     extract: bool = True  # extract mentions and claims of new articles as they go in
     profile: Path | None = None  # a user's profile additions for extraction
     ner_model: str | None = None  # an installed statistical spaCy pipeline to merge (English)
+    jobs: int = 1  # worker processes (or Dask workers of a LocalCluster)
+    executor: str | None = None  # serial | processes | dask; default: serial for one job, else processes
+    scheduler: str | None = None  # address of a Dask scheduler; None starts a LocalCluster
+    shard_size: int = DEFAULT_SHARD
+
+    def __post_init__(self) -> None:
+        if self.executor not in (None, *EXECUTORS):
+            raise ValueError(f"executor must be one of {EXECUTORS}, not {self.executor!r}")
+        if self.jobs < 1 or self.shard_size < 1:
+            raise ValueError("jobs and shard_size must be at least 1")
+
+    @property
+    def executor_kind(self) -> str:
+        """The executor to use: as chosen, else serial for one job and processes for more."""
+        return self.executor or ("serial" if self.jobs == 1 else "processes")
 
 
 @dataclass
@@ -58,6 +93,7 @@ class IngestSummary:
     rejections: list[dict[str, str]] = field(default_factory=list)
     skips: list[dict[str, str]] = field(default_factory=list)
     documents: list[dict[str, str]] = field(default_factory=list)
+    workers: dict[str, dict[str, int]] = field(default_factory=dict)  # per worker: shards, pipelines built
 
     @property
     def exit_code(self) -> int:
@@ -79,7 +115,8 @@ class IngestSummary:
 
 
 # Events for a progress display: ("input", path) per input read, then one of
-# ("new"|"duplicate", AddResult), ("rejected", InputError), ("skipped", Skipped).
+# ("new"|"duplicate", AddResult), ("rejected", InputError), ("skipped", Skipped);
+# ("written", Written) instead of new/duplicate when writing a Parquet dataset.
 Event = Callable[[str, object], None]
 
 
@@ -119,30 +156,98 @@ def ingest(
 ) -> IngestSummary:
     """Read every input, store new articles in batches, and report what happened."""
     manifest = load_manifest(options.manifest) if options.manifest else {}
-    exclude = _excluded(corpus.path)
     summary = IngestSummary()
-    emit = on_event or (lambda kind, item: None)
-    batch: list[Article] = []
-    extractor = None
-    if options.extract:
-        from .extract.service import Extractor  # spaCy is loaded only when extraction runs
-
-        extractor = Extractor(options.profile, options.ner_model)
-    for item in _articles(inputs, exclude, manifest, options, emit):
-        if isinstance(item, InputError):
-            summary.rejected += 1
-            summary.rejections.append({"path": item.path, "reason": item.reason})
-            emit("rejected", item)
-        elif isinstance(item, Skipped):
-            summary.skipped += 1
-            summary.skips.append({"path": item.path, "reason": item.reason})
-            emit("skipped", item)
-        else:
-            batch.append(item)
-            if len(batch) >= options.batch_size:
-                _flush(corpus, batch, summary, emit, extractor)
-    _flush(corpus, batch, summary, emit, extractor)
+    emit = on_event or _ignore
+    extractor = _extractor(options)
+    writer = CorpusWriter(corpus, summary, emit, extractor.saver if extractor else None, options.batch_size)
+    context = _context(options, manifest, extractor, corpus=os.path.abspath(corpus.path))
+    _run(inputs, _excluded(corpus.path), options, context, summary, writer.add)
+    writer.flush()
     return summary
+
+
+def ingest_dataset(
+    directory: Path, inputs: Iterable[str], options: IngestOptions = IngestOptions(), on_event: Event | None = None
+) -> IngestSummary:
+    """Read every input into a Parquet dataset (tasks write one file per shard and table), not a corpus.
+
+    Duplicates are not known until the dataset is read: `load` and DuckDB keep one copy.
+    """
+    from .scale.dataset import prepare_dataset
+
+    manifest = load_manifest(options.manifest) if options.manifest else {}
+    extractor = _extractor(options)
+    prepare_dataset(directory, extractor.profile.key if extractor else None)
+    summary = IngestSummary()
+    emit = on_event or _ignore
+
+    def add(item: Item) -> None:
+        if isinstance(item, Written):
+            summary.ingested += 1
+            summary.documents.append({"id": item.id, "path": item.path, "status": "written", "lang": item.lang})
+            emit("written", item)
+        else:
+            report(item, summary, emit)
+
+    context = _context(options, manifest, extractor, dataset=str(directory.resolve()))
+    _run(inputs, frozenset(), options, context, summary, add)
+    return summary
+
+
+def _ignore(kind: str, item: object) -> None:
+    """No progress display."""
+
+
+def _extractor(options: IngestOptions) -> Extractor | None:
+    if not options.extract:
+        return None
+    from .extract.service import Extractor  # spaCy is loaded only when extraction runs
+
+    return Extractor(options.profile, options.ner_model)
+
+
+def _context(
+    options: IngestOptions,
+    manifest: dict[str, Metadata],
+    extractor: Extractor | None,
+    corpus: str | None = None,
+    dataset: str | None = None,
+) -> WorkerContext:
+    return WorkerContext(
+        key=uuid.uuid4().hex[:12],
+        decoding=DecodeOptions(options.encoding, options.errors),
+        max_bytes=options.max_bytes,
+        input_format=options.input_format,
+        lang=options.lang,
+        manifest=manifest,
+        profile=extractor.profile if extractor else None,
+        ner_model=options.ner_model,
+        corpus=corpus,
+        dataset=dataset,
+    )
+
+
+def _run(
+    inputs: Iterable[str],
+    exclude: frozenset[str],
+    options: IngestOptions,
+    context: WorkerContext,
+    summary: IngestSummary,
+    sink: Callable[[Item], None],
+) -> None:
+    """Shards of the discovered inputs through the executor; every record to `sink`, in input order."""
+    found = _discovered(inputs, exclude, options)
+    with open_executor(options.executor_kind, options.jobs, context, options.scheduler) as executor:
+        for result in executor.map(ingest_task, shards(found, options.shard_size)):
+            _note_worker(summary, result)
+            for item in result.items:
+                sink(item)
+
+
+def _note_worker(summary: IngestSummary, result: ShardResult) -> None:
+    seen = summary.workers.setdefault(result.worker, {"shards": 0, "pipelines_built": 0})
+    seen["shards"] += 1
+    seen["pipelines_built"] = result.pipelines_built
 
 
 def read_articles(
@@ -150,59 +255,86 @@ def read_articles(
 ) -> Iterator[Article | InputError | Skipped]:
     """The articles `inputs` hold, analysed but not stored (for `check`)."""
     manifest = load_manifest(options.manifest) if options.manifest else {}
-    yield from _articles(inputs, _excluded(corpus_path), manifest, options, lambda kind, item: None)
+    context = _context(options, manifest, None)
+    for found in _discovered(inputs, _excluded(corpus_path), options):
+        if not isinstance(found, Input):
+            yield found
+            continue
+        for item in read_one(found, context):
+            yield InputError(item.path, item.reason) if isinstance(item, Rejected) else item
 
 
-def _articles(
-    inputs: Iterable[str],
-    exclude: frozenset[str],
-    manifest: dict[str, Metadata],
-    options: IngestOptions,
-    emit: Event,
-) -> Iterator[Article | InputError | Skipped]:
-    decoding = DecodeOptions(options.encoding, options.errors)
+def _discovered(
+    inputs: Iterable[str], exclude: frozenset[str], options: IngestOptions
+) -> Iterator[Input | InputError | Skipped]:
+    """Inputs to read, in order, with what discovery rejects or skips; never the manifest itself."""
     manifest_path = os.path.realpath(options.manifest) if options.manifest else None
     for found in discover(inputs, exclude):
         if not isinstance(found, Input):
             yield found
-            continue
-        if found.fs_path and os.path.realpath(found.fs_path) == manifest_path:
+        elif found.fs_path and os.path.realpath(found.fs_path) == manifest_path:
             continue  # the --manifest file itself, lying among the articles
-        if not found.explicit and os.path.basename(found.path) == MANIFEST_NAME:
+        elif not found.explicit and os.path.basename(found.path) == MANIFEST_NAME:
             yield Skipped(found.path, "a manifest, not an article: pass it with --manifest")
-            continue
-        emit("input", found.path)
-        for record in read_input(found, options.max_bytes, decoding, options.input_format):
-            if isinstance(record, InputError):
-                yield record
-                continue
-            try:
-                yield prepare(record, _metadata(record, manifest), options.lang)
-            except InputError as exc:
-                yield exc
-
-
-def _metadata(record: Record, manifest: dict[str, Metadata]) -> Metadata | None:
-    return manifest.get(record.file) or manifest.get(record.path)
-
-
-def _flush(
-    corpus: Corpus, batch: list[Article], summary: IngestSummary, emit: Event, extractor: Extractor | None
-) -> None:
-    if not batch:
-        return
-    on_new = extractor.prepare(corpus, batch) if extractor else None
-    results: list[AddResult] = corpus.add_batch(batch, on_new)
-    batch.clear()
-    for result in results:
-        a = result.article
-        if result.status == "new":
-            summary.ingested += 1
-            summary.near_duplicates += bool(result.near_duplicates)
         else:
-            summary.duplicates += 1
-        summary.documents.append({"id": a.id, "path": a.path, "status": result.status, "lang": a.lang})
-        emit(result.status, result)
+            yield found
+
+
+def report(item: Item, summary: IngestSummary, emit: Event) -> None:
+    """Count and announce an input read, rejected or skipped."""
+    if isinstance(item, Read):
+        emit("input", item.path)
+    elif isinstance(item, Rejected):
+        summary.rejected += 1
+        summary.rejections.append({"path": item.path, "reason": item.reason})
+        emit("rejected", InputError(item.path, item.reason))
+    elif isinstance(item, Skipped):
+        summary.skipped += 1
+        summary.skips.append({"path": item.path, "reason": item.reason})
+        emit("skipped", item)
+
+
+Saver = Callable[[Sequence[Prepared]], OnNew | None]
+
+
+class CorpusWriter:
+    """Stores prepared articles in input order, in all-or-nothing batches (the only writer)."""
+
+    def __init__(
+        self, corpus: Corpus, summary: IngestSummary, emit: Event, saver: Saver | None, batch_size: int
+    ) -> None:
+        self.corpus = corpus
+        self.summary = summary
+        self.emit = emit
+        self.saver = saver
+        self.batch_size = batch_size
+        self.batch: list[Prepared] = []
+
+    def add(self, item: Item) -> None:
+        """Take one record of a shard; a full batch is written at once."""
+        if not isinstance(item, Prepared):
+            report(item, self.summary, self.emit)
+            return
+        self.batch.append(item)
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the batch in one transaction, with each new article's extraction."""
+        if not self.batch:
+            return
+        on_new = self.saver(self.batch) if self.saver else None
+        results: list[AddResult] = self.corpus.add_batch([p.article for p in self.batch], on_new)
+        self.batch.clear()
+        for result in results:
+            a = result.article
+            if result.status == "new":
+                self.summary.ingested += 1
+                self.summary.near_duplicates += bool(result.near_duplicates)
+            else:
+                self.summary.duplicates += 1
+            self.summary.documents.append({"id": a.id, "path": a.path, "status": result.status, "lang": a.lang})
+            self.emit(result.status, result)
 
 
 def _excluded(db: Path) -> frozenset[str]:
