@@ -110,11 +110,11 @@ class CompareOptions:
 def compare(claims: Iterable[dict[str, Any]], options: CompareOptions) -> list[Finding]:
     """Findings for every (subject, predicate, unit) the claims speak of, conflicts first."""
     rows = list(claims)
-    canonical = _merge_subjects(sorted({str(r["subject"]) for r in rows}))
+    canonical = merge_subjects(sorted({str(r["subject"]) for r in rows}))
     groups: dict[tuple[str, str, str | None], list[ClaimSide]] = defaultdict(list)
     for r in rows:
         subject, _ = canonical[str(r["subject"])]
-        groups[(subject, r["predicate"], r.get("unit"))].append(_side(r))
+        groups[(subject, r["predicate"], r.get("unit"))].append(claim_side(r))
     variants: dict[str, list[tuple[str, float]]] = defaultdict(list)
     for spelling, (head, score) in canonical.items():
         if spelling != head:
@@ -128,7 +128,7 @@ def compare(claims: Iterable[dict[str, Any]], options: CompareOptions) -> list[F
     return sorted(findings, key=lambda f: (VERDICTS.index(f.verdict), f.subject, f.predicate))
 
 
-def _merge_subjects(subjects: Sequence[str]) -> dict[str, tuple[str, float]]:
+def merge_subjects(subjects: Sequence[str]) -> dict[str, tuple[str, float]]:
     """Each subject spelling -> (canonical spelling, similarity): `Centre`/`Center` are one.
 
     Spellings are only compared within a block sharing their first word, so the cost
@@ -151,7 +151,8 @@ def _merge_subjects(subjects: Sequence[str]) -> dict[str, tuple[str, float]]:
     return canonical
 
 
-def _side(r: dict[str, Any]) -> ClaimSide:
+def claim_side(r: dict[str, Any]) -> ClaimSide:
+    """One stored claim row as a side of a comparison."""
     return ClaimSide(
         value=r["value"],
         qualifier=r.get("qualifier"),

@@ -129,12 +129,12 @@ def _compare(
     only_s, only_t = s_keys - t_keys, t_keys - s_keys
     if not only_s or not only_t:
         return None
-    sides = [_side(m, source) for m in s_ments if (m.value, m.unit) in only_s]
-    sides += [_side(m, target) for m in t_ments if (m.value, m.unit) in only_t]
+    sides = [claim_side(m, source) for m in s_ments if (m.value, m.unit) in only_s]
+    sides += [claim_side(m, target) for m in t_ments if (m.value, m.unit) in only_t]
     return Finding("translation", label, kind, tuple(_first_per_value(sides)))
 
 
-def _side(m: UnitMention, doc: tuple[str, str, str]) -> Side:
+def claim_side(m: UnitMention, doc: tuple[str, str, str]) -> Side:
     return Side(m.value, doc[0], doc[1], doc[2], m.quote, m.start, m.end, m.unit)
 
 

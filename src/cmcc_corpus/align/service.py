@@ -16,7 +16,7 @@ from .units import Link, Unit, align_units, anchors_of
 
 MAX_PUBLICATION_GAP_DAYS = 7  # a translation appears within days of its original
 # Mention types whose canonical values are the same in both languages.
-_CROSSING_TYPES = ("country", "org", "place", "date", "money", "quantity", "duration")
+CROSSING_TYPES = ("country", "org", "place", "date", "money", "quantity", "duration")
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,12 @@ def corpus_features(corpus: Corpus, doc_ids: Sequence[str] | None = None) -> lis
     features = []
     with translate_errors(corpus.path):
         for doc in docs:
-            marks = ",".join("?" * len(_CROSSING_TYPES))
+            marks = ",".join("?" * len(CROSSING_TYPES))
             entities = [
                 (start, f"{kind}:{value}")
                 for start, kind, value in corpus.conn.execute(
                     f"SELECT start, type, value FROM mentions WHERE doc_id = ? AND type IN ({marks})",
-                    (doc.id, *_CROSSING_TYPES),
+                    (doc.id, *CROSSING_TYPES),
                 )
             ]
             entities += [
@@ -100,7 +100,7 @@ def align_corpus(
         (src_numbers, src_units), (tgt_numbers, tgt_units) = units[candidate.source], units[candidate.translation]
         links = align_units(src_units, tgt_units)
         fit = alignment_fit(links, len(src_units), len(tgt_units))
-        score = round((candidate.score + fit) / 2 * _context_factor(candidate), 4)
+        score = round((candidate.score + fit) / 2 * context_factor(candidate), 4)
         pair = Pair(
             candidate.source,
             candidate.translation,
@@ -183,7 +183,7 @@ def _unit_mentions(corpus: Corpus, doc_id: str) -> list[UnitMention]:
     return out
 
 
-def _context_factor(candidate: Pair) -> float:
+def context_factor(candidate: Pair) -> float:
     """Halve the score of pairs published more than a week apart: a translation appears
     within days of its original. (Names across scripts are kept as evidence only: Arabic
     name detection is not yet precise enough to veto a pair.)"""

@@ -76,6 +76,11 @@ def load_profile(user_file: Path | None = None) -> Profile:
     return _REGISTRY[key]
 
 
+def register(profile: Profile) -> None:
+    """Make a profile built elsewhere (a worker receives the merged data) findable by its key."""
+    _REGISTRY.setdefault(profile.key, profile)
+
+
 def registered(key: str) -> Profile:
     """The profile registered under `key` (pipeline components find theirs this way)."""
     return _REGISTRY[key] if key in _REGISTRY else load_profile()

@@ -13,11 +13,13 @@ from .records import CLAIM_COLUMNS, MENTION_COLUMNS, Extraction, Value
 from .run import ArticleInput
 
 
-def _number(value: Value) -> float | None:
+def stored_number(value: Value) -> float | None:
+    """The numeric column of a stored value (None for text, dates and booleans)."""
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _text(value: Value) -> str:
+def stored_text(value: Value) -> str:
+    """The text column of a stored value (`200`, not `200.0`)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -34,8 +36,8 @@ def save(conn: sqlite3.Connection, doc_id: str, extraction: Extraction, profile_
             (
                 doc_id,
                 m.type,
-                _text(m.value),
-                _number(m.value),
+                stored_text(m.value),
+                stored_number(m.value),
                 m.unit,
                 m.qualifier,
                 m.en,
@@ -59,8 +61,8 @@ def save(conn: sqlite3.Connection, doc_id: str, extraction: Extraction, profile_
                 doc_id,
                 c.subject,
                 c.predicate,
-                _text(c.value),
-                _number(c.value),
+                stored_text(c.value),
+                stored_number(c.value),
                 c.unit,
                 c.qualifier,
                 int(c.derived),

@@ -31,7 +31,7 @@ from ..article import Article
 from ..errors import CorpusError
 from ..extract.pipeline import PIPELINE_VERSION
 from ..extract.records import CLAIM_COLUMNS, MENTION_COLUMNS, Claim, Extraction, Mention
-from ..extract.storage import _number, _text  # one definition of how a value is stored
+from ..extract.storage import stored_number, stored_text  # one definition of how a value is stored
 from ..layout import Paragraph, Sentence
 from .shard import Prepared, Shard, ShardResult
 
@@ -166,9 +166,9 @@ def _extraction_table(name: str, prepared: list[Prepared], table: str, columns: 
 def _column(record: Mention | Claim, column: str) -> Any:
     """A record's value in a stored column (the value as text and, for numbers, as a number)."""
     if column == "value":
-        return _text(record.value)
+        return stored_text(record.value)
     if column == "value_num":
-        return _number(record.value)
+        return stored_number(record.value)
     return getattr(record, column)
 
 

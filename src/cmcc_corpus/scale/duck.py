@@ -20,9 +20,9 @@ import duckdb
 import pyarrow as pa
 
 from ..align.pairing import DocFeatures, Pair, candidate_pairs, features_of, one_to_one
-from ..align.service import _CROSSING_TYPES, _context_factor, alignment_fit
+from ..align.service import CROSSING_TYPES, alignment_fit, context_factor
 from ..align.units import Unit, align_units, anchors_of
-from ..compare import VERDICTS, CompareOptions, Finding, _merge_subjects, _side, judge
+from ..compare import VERDICTS, CompareOptions, Finding, claim_side, judge, merge_subjects
 from ..extract.records import CLAIM_COLUMNS
 from .dataset import SCHEMAS, TABLES, read_info, shard_files
 
@@ -74,7 +74,7 @@ def compare_dataset(directory: Path, options: CompareOptions) -> list[dict[str, 
     with open_dataset(directory) as con:
         _ordered_claims(con)
         subjects = sorted(s for (s,) in con.execute("SELECT DISTINCT subject FROM ordered").fetchall())
-        canonical = _merge_subjects(subjects)
+        canonical = merge_subjects(subjects)
         con.register("heads", pa.table({"subject": list(canonical), "head": [h for h, _ in canonical.values()]}))
         variants: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for spelling, (head, score) in canonical.items():
@@ -108,7 +108,7 @@ def _findings(
     for _, group in groupby(_records(cursor, names), key=lambda r: r["grp"]):
         rows = list(group)
         head, predicate, unit = rows[0]["head"], rows[0]["predicate"], rows[0]["unit"]
-        sides = tuple(_side(r) for r in rows)
+        sides = tuple(claim_side(r) for r in rows)
         verdict, note = judge(predicate, sides, options)
         yield Finding(verdict, head, predicate, unit, sides, note, tuple(sorted(variants.get(head, ()))))
 
@@ -145,7 +145,7 @@ def align_dataset(directory: Path, threshold: float) -> list[dict[str, Any]]:
         (src_numbers, src_units), (tgt_numbers, tgt_units) = units[candidate.source], units[candidate.translation]
         links = align_units(src_units, tgt_units)
         fit = alignment_fit(links, len(src_units), len(tgt_units))
-        score = round((candidate.score + fit) / 2 * _context_factor(candidate), 4)
+        score = round((candidate.score + fit) / 2 * context_factor(candidate), 4)
         evidence = {**candidate.evidence, "features": candidate.score, "alignment_fit": round(fit, 4)}
         pair = Pair(candidate.source, candidate.translation, score, evidence)
         linked = [[src_numbers[i], tgt_numbers[j]] for link in links for i in link.source for j in link.target]
@@ -169,7 +169,7 @@ def _features(con: duckdb.DuckDBPyConnection, docs: dict[str, dict[str, Any]]) -
     """What `align.service.corpus_features` reads per document, from one query over mentions."""
     entities: dict[str, list[tuple[int, str]]] = defaultdict(list)
     names: dict[str, set[str]] = defaultdict(set)
-    kinds = ", ".join(f"'{k}'" for k in (*_CROSSING_TYPES, "person"))
+    kinds = ", ".join(f"'{k}'" for k in (*CROSSING_TYPES, "person"))
     for doc_id, start, kind, value, en in con.execute(
         f"SELECT doc_id, start, type, value, en FROM mentions WHERE type IN ({kinds})"
     ).fetchall():

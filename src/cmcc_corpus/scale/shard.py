@@ -174,7 +174,7 @@ def register_profile(context: WorkerContext) -> None:
 
         # A worker never read the user's profile file: the merged data travelled instead,
         # so it goes where `load_profile` would have put it.
-        profiles._REGISTRY.setdefault(context.profile.key, context.profile)
+        profiles.register(context.profile)
 
 
 def ensure_pipelines(context: WorkerContext) -> None:
