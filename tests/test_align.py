@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cmcc_corpus.align.pairing import date_gap_days
+from cmcc_corpus.align.pairing import DocFeatures, date_gap_days, score_pair
 from cmcc_corpus.align.translit import same_name, skeleton
 
 EN, AR = "000_f0c207929c95f00c.txt", "002_4acb3fe92059d304.txt"
@@ -116,3 +116,13 @@ def test_evaluate_scores_pairs_without_a_prior_align(ingested, shared: Path, db:
     report = json.loads(ingested("evaluate", str(shared / "gold" / "seeds.gold.jsonl"), "--format", "json").stdout)
     assert report["pairs"]["documents"]["f1"] == 1.0 and report["pairs"]["units"]["f1"] == 1.0
     assert sqlite3.connect(db).execute("SELECT count(*) FROM pairs").fetchone()[0] == 0  # evaluate only reads
+
+
+def test_pair_evidence_does_not_depend_on_set_order() -> None:
+    """Shared features of equal weight are listed by name: the evidence must not change
+    between runs (set order follows the per-process string hash)."""
+    names = [f"ent:country:{c}" for c in ("USA", "GBR", "EGY", "QAT", "TUR", "ARE", "JOR", "IDN", "AZE", "PAK")]
+    idf = dict.fromkeys(names, 1.0)
+    en = DocFeatures("a", "en", frozenset(names), 5, 1000)
+    ar = DocFeatures("b", "ar", frozenset(reversed(names)), 5, 1000)
+    assert score_pair(en, ar, idf).evidence["shared"] == sorted(names)[:8]

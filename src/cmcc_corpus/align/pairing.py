@@ -155,7 +155,8 @@ def score_pair(source: DocFeatures, target: DocFeatures, idf: dict[str, float]) 
     """Weighted overlap of features, times how plausible the two shapes are as translations."""
     shared = source.features & target.features
     union = source.features | target.features
-    overlap = sum(idf.get(f, 0.0) for f in shared) / max(sum(idf.get(f, 0.0) for f in union), 1e-9)
+    # fsum and a tie-break by name: the same result whatever order the sets iterate in.
+    overlap = math.fsum(idf.get(f, 0.0) for f in shared) / max(math.fsum(idf.get(f, 0.0) for f in union), 1e-9)
     # A translation keeps the order of its facts; an article on the same event does not.
     order = (
         LCSseq.normalized_similarity(source.sequence, target.sequence) if source.sequence and target.sequence else 0.0
@@ -163,7 +164,7 @@ def score_pair(source: DocFeatures, target: DocFeatures, idf: dict[str, float]) 
     shape = _shape(source, target)
     score = round((0.5 * overlap + 0.5 * order) * shape, 4)
     people = matched_share(list(source.names), list(target.names))
-    top = sorted(shared, key=lambda f: -idf.get(f, 0.0))[:8]
+    top = sorted(shared, key=lambda f: (-idf.get(f, 0.0), f))[:8]
     evidence = {
         "shared": top,
         "shared_count": len(shared),
