@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from cmcc_corpus.cli import cli
 from cmcc_corpus.store import DB_ENV
@@ -14,6 +16,13 @@ from cmcc_corpus.store import DB_ENV
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
 SHARED = ROOT.parent / "shared"
+
+# Property tests: a small profile for `make test` and CI (tests that set max_examples keep
+# theirs); HYPOTHESIS_PROFILE=thorough for a long local run. No deadline: timings on a
+# loaded 2-core runner say nothing about the code.
+settings.register_profile("ci", max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sqlite3
 import sys
 import traceback
 from collections.abc import Callable
@@ -34,7 +35,7 @@ from .render import (
 )
 from .scale.executors import EXECUTORS, default_jobs
 from .sources import missing_inputs
-from .store import Corpus, Document, resolve_db_path
+from .store import Corpus, Document, resolve_db_path, unusable
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_INTERRUPTED = 130
@@ -89,7 +90,13 @@ def handles_errors(fn: F) -> F:
             raise CliError(str(exc), exc.exit_code) from None
         except (click.ClickException, click.exceptions.Exit, KeyboardInterrupt, click.Abort, BrokenPipeError):
             raise
-        except Exception as exc:  # a bug: say so in one line, traceback only on request
+        except Exception as exc:
+            if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.ProgrammingError):
+                # A read outside the store's own error handling met a damaged, locked or
+                # full corpus: that is still the corpus's state (exit 3), not a bug.
+                error = unusable(click.get_current_context().find_root().obj["db"], exc)
+                raise CliError(str(error), error.exit_code) from None
+            # Anything else is a bug: say so in one line, traceback only on request.
             if click.get_current_context().find_root().params.get("debug"):
                 traceback.print_exc()
             raise CliError(

@@ -12,7 +12,7 @@ import click
 from rich.text import Text
 
 from .cli import _open, _stdout, cli, handles_errors
-from .render import escape, is_rtl
+from .render import escape, is_rtl, json_text
 
 FORMATS = ("table", "json", "jsonl", "csv", "markdown", "sarif")
 STYLES = {
@@ -124,18 +124,16 @@ def _read_baseline(path: Path | None) -> frozenset[str]:
 
 def _render(records: list[dict[str, Any]], fmt: str, paths: dict[str, str], show_all: bool) -> None:
     if fmt == "json":
-        json.dump(records, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(records, indent=2) + "\n")
     elif fmt == "jsonl":
         for r in records:
-            sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+            sys.stdout.write(json_text(r) + "\n")
     elif fmt == "csv":
         _csv(records)
     elif fmt == "markdown":
         sys.stdout.write(markdown(records))
     elif fmt == "sarif":
-        json.dump(sarif(records, paths), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_text(sarif(records, paths), indent=2) + "\n")
     else:
         _table(records, show_all)
 
@@ -158,17 +156,17 @@ def _table(records: list[dict[str, Any]], show_all: bool) -> None:
             Text.assemble(
                 "  ",
                 (r["verdict"].upper(), STYLES[r["verdict"]]),
-                f"  {r['predicate']}{unit}  ",
+                escape(f"  {r['predicate']}{unit}  "),
                 (escape(r.get("note") or ""), "dim"),
             )
         )
         for side in r["sides"]:
             qualifier = f" ({side['qualifier']})" if side.get("qualifier") not in (None, "exact") else ""
-            out.print(Text(f"    {side['value']}{qualifier}  ← {', '.join(side['docs'])}", style="bold"))
+            out.print(Text(escape(f"    {side['value']}{qualifier}  ← {', '.join(side['docs'])}"), style="bold"))
             for ev in side["evidence"]:
                 quote = escape(ev.get("quote") or "")
                 meta = f"{ev.get('source') or ev.get('lang') or ''} {ev.get('published') or ''}".strip()
-                out.print(Text(f"      “{quote}”  {meta} [{ev['start']}:{ev['end']}]", style="dim"))
+                out.print(Text(escape(f"      “{quote}”  {meta} [{ev['start']}:{ev['end']}]"), style="dim"))
 
 
 def _csv(records: list[dict[str, Any]]) -> None:
@@ -216,13 +214,11 @@ def markdown(records: list[dict[str, Any]]) -> str:
     for r in records:
         if r["verdict"] == "single-source":
             continue
-        lines.append(f"## {r['verdict']}: {r['subject']} · {r['predicate']}")
+        lines.append(escape(f"## {r['verdict']}: {r['subject']} · {r['predicate']}"))
         lines.append("")
         for side in r["sides"]:
-            lines.append(
-                f"- **{side['value']}**{' (' + side['qualifier'] + ')' if side.get('qualifier') not in (None, 'exact') else ''}"
-                f" — {', '.join(side['docs'])}"
-            )
+            qualifier = f" ({side['qualifier']})" if side.get("qualifier") not in (None, "exact") else ""
+            lines.append(escape(f"- **{side['value']}**{qualifier} — {', '.join(side['docs'])}"))
             for ev in side["evidence"]:
                 direction = ' dir="rtl"' if is_rtl(ev.get("quote") or "") else ""
                 lines.append(f"  - <q{direction}>{escape(ev.get('quote') or '')}</q> [{ev['start']}:{ev['end']}]")

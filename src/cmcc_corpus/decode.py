@@ -27,6 +27,18 @@ _PRESCAN = 4096
 # WHATWG Encoding: these labels mean windows-1252 on the web.
 _WEB_ALIASES = {"ascii": "cp1252", "iso8859-1": "cp1252", "latin-1": "cp1252"}
 _LETTER = re.compile(r"[^\W\d_]")
+# Archives are not an input format: their members are never unpacked, so no member name
+# can reach the file system and no compression ratio can blow up memory.
+_ARCHIVES = (
+    (re.compile(rb"PK(\x03\x04|\x05\x06|\x07\x08)"), "a zip archive"),
+    (re.compile(rb"\x1f\x8b\x08"), "a gzip file"),
+    (re.compile(rb"BZh[1-9]1AY&SY"), "a bzip2 file"),
+    (re.compile(rb"\xfd7zXZ\x00"), "an xz file"),
+    (re.compile(rb"\x28\xb5\x2f\xfd"), "a zstd file"),
+    (re.compile(rb"7z\xbc\xaf\x27\x1c"), "a 7z archive"),
+    (re.compile(rb"Rar!\x1a\x07"), "a rar archive"),
+)
+_TAR_MAGIC = re.compile(rb"ustar[\x00 ]")
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,9 @@ def decode(data: bytes, path: str, options: DecodeOptions = DecodeOptions(), htm
     tried next (strictly), as a browser would; a declaration that does not fit the bytes
     is ignored, so a wrong one never beats valid UTF-8.
     """
+    archive = archive_kind(data)
+    if archive:
+        raise InputError(path, f"{archive}: archives are not supported (unpack it and ingest the files)")
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return _decode_with(data[len(bom) :], codec, path, options.errors)
@@ -64,6 +79,25 @@ def decode(data: bytes, path: str, options: DecodeOptions = DecodeOptions(), htm
             except UnicodeDecodeError:
                 pass
         raise InputError(path, _utf8_reason(data, exc)) from None
+
+
+def archive_kind(data: bytes) -> str | None:
+    """What kind of archive or compressed file `data` is, by its magic bytes, if any."""
+    if _is_tar(data):
+        return "a tar archive"
+    return next((kind for magic, kind in _ARCHIVES if magic.match(data)), None)
+
+
+def _is_tar(data: bytes) -> bool:
+    """A tar header: the ustar magic, and a checksum that adds up (text never does both)."""
+    if len(data) < 512 or not _TAR_MAGIC.match(data, 257):
+        return False
+    field = data[148:156].strip(b" \x00")
+    try:
+        checksum = int(field, 8)
+    except ValueError:
+        return False
+    return checksum == sum(data[:148]) + 8 * 32 + sum(data[156:512])
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -62,10 +62,24 @@ def display_line(text: str, mode: str) -> str:
 
 
 def write_json(records: Iterable[Mapping[str, Any]] | Mapping[str, Any], out: TextIO) -> None:
-    """Records as a JSON document (a list, or one object), UTF-8 unescaped."""
+    """Records as a JSON document (a list, or one object), UTF-8 unescaped but terminal-safe."""
     data = records if isinstance(records, Mapping) else list(records)
-    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write(json_text(data, indent=2))
     out.write("\n")
+
+
+def json_text(data: Any, indent: int | None = None) -> str:
+    """JSON with UTF-8 left readable, except what could act on a terminal.
+
+    json already escapes C0 controls; DEL, C1 controls (a raw U+009B is a CSI to some
+    terminals), bidi controls and line separators are escaped here too. They can only
+    occur inside strings, so the document still decodes to exactly the same values.
+    """
+    return _UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m.group()):04x}"
 
 
 def write_csv(records: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> None:
@@ -102,7 +116,9 @@ def table(
     spare = width - 3 * len(columns) - sum(w for f, w in widths.items() if f not in flexible)
     for field in flexible:
         widths[field] = max(spare // len(flexible), 12)
-    t = Table(title=title, show_lines=bool(wrap), header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
+    # The title is Text, not a str: rich would read "[/]" in a search query as markup.
+    caption = Text(escape(title)) if title is not None else None
+    t = Table(title=caption, show_lines=bool(wrap), header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
     for field, heading in columns:
         t.add_column(
             heading, width=widths[field], overflow="fold" if field in wrap else "ellipsis", no_wrap=field not in wrap
@@ -190,7 +206,8 @@ def claims_view(records: Sequence[Mapping[str, Any]]) -> Group:
             current = r["file"]
             lines.append(
                 Text.assemble(
-                    (escape(current), "bold underline"), f"  {r.get('source') or ''} {r.get('published') or ''}"
+                    (escape(current), "bold underline"),
+                    escape(f"  {r.get('source') or ''} {r.get('published') or ''}"),
                 )
             )
         modality = "" if r.get("modality") in (None, "asserted") else f"  [{r['modality']}]"
@@ -199,10 +216,10 @@ def claims_view(records: Sequence[Mapping[str, Any]]) -> Group:
                 "  ",
                 (escape(str(r["subject"])), "bold"),
                 " · ",
-                r["predicate"],
+                escape(str(r["predicate"])),
                 " · ",
                 (escape(claim_value(r)), "green"),
-                f"  as of {r.get('as_of') or '?'}{modality}",
+                escape(f"  as of {r.get('as_of') or '?'}{modality}"),
             )
         )
         quote = Text(f"      “{escape(r['text'])}”", style="dim")

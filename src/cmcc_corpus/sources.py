@@ -15,6 +15,8 @@ from .errors import InputError
 from .formats import EXTENSIONS, Record, read, sniff
 
 GLOB_CHARS = frozenset("*?[")
+# Not read, but reported when met in a directory: the articles inside are not ingested.
+ARCHIVE_EXTENSIONS = (".zip", ".tar", ".tgz", ".gz", ".bz2", ".xz", ".zst", ".7z", ".rar")
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ def _one(path: str, exclude: frozenset[str], explicit: bool) -> Iterator[Input |
     ext = os.path.splitext(path)[1].lower()
     if stat.S_ISDIR(st.st_mode):
         yield from _walk(path, exclude)
+    elif not explicit and path.lower().endswith(ARCHIVE_EXTENSIONS):
+        yield Skipped(shown, "an archive: archives are not supported (unpack it and ingest the files)")
     elif not (explicit or ext in EXTENSIONS):
         return  # found in a directory and not an article file: not ours to read or report
     elif os.path.realpath(path) in exclude:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -112,6 +113,8 @@ class Corpus:
     def open(cls, path: Path, *, create: bool = True, write: bool = False, timeout: float = 10.0) -> Corpus:
         """Open (creating and migrating if allowed) the corpus at `path`."""
         _check_file(path, create)
+        if write:
+            _check_permissions(path)
         try:
             conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
@@ -128,13 +131,17 @@ class Corpus:
     def _prepare(self, write: bool) -> None:
         conn = self.conn
         conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        # One statement, so one snapshot: read apart, another process creating the schema
+        # in between would make a new corpus look like a foreign database.
+        version, app_id, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT application_id FROM pragma_application_id), (SELECT count(*) FROM sqlite_master)"
+        ).fetchone()
         if version == 0:
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             if tables:
                 raise CorpusUnusable(
-                    f"{self.path}: is an SQLite database but not a cmcc-corpus corpus; refusing to touch it (choose another --db)"
+                    f"{self.path}: is an SQLite database but not a cmcc-corpus corpus;"
+                    " refusing to touch it (choose another --db)"
                 )
         elif app_id != APPLICATION_ID:
             raise CorpusUnusable(f"{self.path}: is not a cmcc-corpus corpus (choose another --db)")
@@ -144,25 +151,42 @@ class Corpus:
             self._check_writable()
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
-            self._migrate(version)
+            self._migrate()
         conn.execute("PRAGMA synchronous = NORMAL")
 
     def _check_writable(self) -> None:
         """Fail fast (exit 3) on a read-only or locked corpus, before any input is parsed."""
         self.conn.execute("BEGIN IMMEDIATE")
-        self.conn.execute("ROLLBACK")
+        try:
+            # SQLite opens a file it may not write read-only, and BEGIN IMMEDIATE still
+            # succeeds: only a write tells. This one rewrites a header field unchanged and is
+            # rolled back, so nothing reaches the file.
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            self.conn.execute(f"PRAGMA user_version = {int(version)}")
+        finally:
+            self.conn.execute("ROLLBACK")
 
-    def _migrate(self, version: int) -> None:
-        for number, (_name, sql) in enumerate(MIGRATIONS[version:], version + 1):
+    def _migrate(self) -> None:
+        """Apply the missing migrations, one write transaction each.
+
+        The version is read again under the write lock: another process may have migrated
+        the file since it was opened (two first ingests into a new corpus at once).
+        """
+        while True:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _statements(sql):
+                version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+                if version >= len(MIGRATIONS):
+                    self.conn.execute("ROLLBACK")
+                    return
+                for statement in _statements(MIGRATIONS[version][1]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self.conn.execute(f"PRAGMA user_version = {number}")
+                self.conn.execute(f"PRAGMA user_version = {version + 1}")
                 self.conn.execute("COMMIT")
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
 
     def close(self) -> None:
@@ -412,6 +436,8 @@ def _check_file(path: Path, create: bool) -> None:
             raise CorpusUnusable(f"{path}: directory {path.parent} does not exist")
         return
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read below forever
+            raise CorpusUnusable(f"{path}: is not a regular file; refusing to use it as a corpus (choose another --db)")
         with path.open("rb") as fh:
             head = fh.read(len(_SQLITE_MAGIC))
     except OSError as exc:
@@ -420,15 +446,33 @@ def _check_file(path: Path, create: bool) -> None:
         raise CorpusUnusable(f"{path}: is not a corpus (not an SQLite database); refusing to overwrite it")
 
 
+def _check_permissions(path: Path) -> None:
+    """Refuse to write where we may not, before SQLite leaves -wal and -shm files behind."""
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CorpusUnusable(f"{path}: corpus is read-only; make it writable or choose another --db")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise CorpusUnusable(
+            f"{path}: its directory is read-only (a corpus keeps -wal and -shm files next to it);"
+            " make it writable or choose another --db"
+        )
+
+
 @contextmanager
 def translate_errors(path: Path) -> Iterator[None]:
     """Turn SQLite's failures into CorpusUnusable with a message that names the fix."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        raise CorpusUnusable(f"{path}: {_explain(str(exc))}") from None
+    except sqlite3.ProgrammingError:
+        raise  # misuse of the API is our bug, not the corpus's state: an internal error
     except sqlite3.DatabaseError as exc:
-        raise CorpusUnusable(f"{path}: corpus is damaged or not a corpus ({exc})") from None
+        raise unusable(path, exc) from None
+
+
+def unusable(path: Path, exc: sqlite3.DatabaseError) -> CorpusUnusable:
+    """The CorpusUnusable (exit 3) that SQLite's error `exc` on the corpus at `path` means."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return CorpusUnusable(f"{path}: {_explain(str(exc))}")
+    return CorpusUnusable(f"{path}: corpus is damaged or not a corpus ({exc})")
 
 
 def _explain(message: str) -> str:
@@ -441,4 +485,6 @@ def _explain(message: str) -> str:
         return "disk or corpus size limit is full; nothing from this batch was stored (free space and re-run)"
     if "unable to open" in lowered:
         return "cannot open the corpus file (check the path and its directory's permissions)"
+    if "i/o error" in lowered:
+        return f"{message} while using the corpus; nothing from this batch was stored (check the disk and re-run)"
     return f"corpus error: {message}"

@@ -23,6 +23,7 @@ from ..normalize import fold_text
 from .profile import registered
 
 _SENTENCE_END = frozenset({".", "!", "?", "؟"})
+_MAX_SENTENCE_TOKENS = 200  # far beyond a real sentence; bounds the work on one that is not
 _MODALITY_ORDER = ("denied", "expected", "reported", "possible", "confirmed")
 
 
@@ -319,14 +320,16 @@ _VALUE_TYPES = {"date": "date", "place": "place", "money": "money", "duration": 
 def _outermost(triggers: Iterable[_Trigger]) -> list[_Trigger]:
     """Triggers not contained in a longer one ("potential participation" over "participation")."""
     found = list(triggers)
-    return [
-        t
-        for t in found
-        if not any(
-            o is not t and o.start <= t.start and t.end <= o.end and (o.end - o.start) > (t.end - t.start)
-            for o in found
-        )
-    ]
+    # One sweep over distinct spans by (start, -end), not a pairwise test: a sentence of a
+    # 10 MB line can hold 10^5 triggers. A span is inside a longer one exactly when an
+    # earlier span in this order reaches as far.
+    kept: set[tuple[int, int]] = set()
+    reach = -1
+    for start, end in sorted({(t.start, t.end) for t in found}, key=lambda se: (se[0], -se[1])):
+        if end > reach:
+            kept.add((start, end))
+        reach = max(reach, end)
+    return [t for t in found if (t.start, t.end) in kept]
 
 
 def _nearest(items: list[Item], trigger: _Trigger) -> Item:
@@ -363,6 +366,14 @@ def _shift(iso: str, duration: str, forward: bool) -> str | None:
 
 
 def _sentences(doc: Doc) -> Iterator[Span]:
+    """The doc's sentences, an over-long one (a huge line without a full stop) in windows:
+    a sentence's cost grows with the cube of its mentions, a window's is bounded."""
+    for sent in _whole_sentences(doc):
+        for start in range(sent.start, sent.end, _MAX_SENTENCE_TOKENS):
+            yield doc[start : min(start + _MAX_SENTENCE_TOKENS, sent.end)]
+
+
+def _whole_sentences(doc: Doc) -> Iterator[Span]:
     """The doc's sentences when set (run.py sets them from the stored layout), else by punctuation."""
     if doc.has_annotation("SENT_START"):
         yield from doc.sents

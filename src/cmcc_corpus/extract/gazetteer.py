@@ -103,8 +103,8 @@ class Gazetteer:
         """English: acronyms exactly; a capitalized alias word needs a capitalized token."""
         if self.lang != "en":
             return True
-        if alias.case_sensitive:
-            return tuple(t.text for t in span) == shape
+        if alias.case_sensitive:  # folded: a bidi or zero-width control inside "CMCC" changes nothing
+            return tuple(fold_text(t.text) for t in span) == shape
         return not any(word[:1].isupper() and token.text[:1].islower() for word, token in zip(shape, span, strict=True))
 
     def _resolve(self, doc: Doc, found: list[tuple[Span, Alias]]) -> Iterator[Span]:
