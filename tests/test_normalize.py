@@ -109,3 +109,12 @@ def test_every_span_maps_inside_the_original(text: str, data: st.DataObject) -> 
 def test_fold_never_raises_on_any_unicode(text: str) -> None:
     folded = fold(text)
     assert folded.to_original_end(len(folded.text)) <= len(text)
+
+
+def test_text_folded_to_nothing_maps_offsets_into_range() -> None:
+    """Found by hypothesis: a lone soft hyphen folds to "", and offsets past it must not
+    point past the (empty) folded text; an empty span stays empty."""
+    folded = fold("\xad")
+    assert folded.text == "" and folded.to_folded(1) == 0
+    s, e = fold("\xad0").span(0, 0)
+    assert s == e

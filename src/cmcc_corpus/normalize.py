@@ -117,8 +117,9 @@ class Folded:
         return os_ + (j - fs) if olen < 0 else os_ + olen
 
     def span(self, start: int, end: int) -> tuple[int, int]:
-        """Original (start, end) of a folded span."""
-        return self.to_original(start), self.to_original_end(end)
+        """Original (start, end) of a folded span (an empty span stays empty, at its start)."""
+        s = self.to_original(start)
+        return (s, max(s, self.to_original_end(end))) if end > start else (s, s)
 
     def to_folded(self, original: int) -> int:
         """Folded position of an original offset (a dropped character maps forward)."""
@@ -186,6 +187,8 @@ def fold(text: str) -> Folded:
     if pos < len(text):
         segments.append((out, pos, -1))
         pieces.append(text[pos:].translate(_ONE_TO_ONE))
+    if not segments:  # everything was dropped (a lone soft hyphen): no segments would read as "unchanged"
+        segments.append((0, 0, len(text)))
     return Folded("".join(pieces), tuple(segments))
 
 
