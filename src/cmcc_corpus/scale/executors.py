@@ -161,6 +161,7 @@ class PoolExecutor:
             ctx = multiprocessing.get_context(method)
             if method == "forkserver":
                 ctx.set_forkserver_preload(_PRELOAD)
+                _start_forkserver_deaf_to_ctrl_c()
             self.pool = ProcessPoolExecutor(
                 self.jobs, mp_context=ctx, initializer=init_pool_worker, initargs=(self.context, os.getpid())
             )
@@ -176,6 +177,20 @@ class PoolExecutor:
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = None
+
+
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the fork server with SIGINT ignored (the setting survives its exec): Ctrl-C while it
+    imports spaCy would otherwise print its KeyboardInterrupt traceback. The parent handles Ctrl-C."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        return  # signal handlers can only be changed there; the server then starts on first use
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def init_pool_worker(context: WorkerContext, parent: int) -> None:
