@@ -149,7 +149,8 @@ class PoolExecutor:
         def submit(task: T) -> Future[R]:
             if getattr(task, "local", False):
                 return _local(fn, task, self.context.key)
-            return pool.submit(fn, task, self.context.key)
+            with _ctrl_c_after():  # submit may be starting a worker: never cut that in half
+                return pool.submit(fn, task, self.context.key)
 
         yield from _ordered(submit, chain(head, it), IN_FLIGHT_PER_WORKER * self.jobs, BrokenProcessPool)
 
@@ -177,6 +178,26 @@ class PoolExecutor:
                 process.terminate()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.pool = None
+
+
+@contextmanager
+def _ctrl_c_after() -> Iterator[None]:
+    """Hold a Ctrl-C back until the block is done, then raise it.
+
+    A worker that is being started reads its set-up from the parent; cut off by Ctrl-C, it
+    would print an unpickling traceback on the user's terminal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _start_forkserver_deaf_to_ctrl_c() -> None:
