@@ -20,7 +20,15 @@ from . import __version__
 from .errors import CorpusError
 from .extract.records import MENTION_FIELDS
 from .formats import FORMATS
-from .ingest import DEFAULT_MAX_BYTES, DEFAULT_SHARD, IngestOptions, IngestSummary, ingest, ingest_dataset
+from .ingest import (
+    DEFAULT_BATCH,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_SHARD,
+    IngestOptions,
+    IngestSummary,
+    ingest,
+    ingest_dataset,
+)
 from .render import (
     MENTION_COLUMNS,
     annotated,
@@ -123,6 +131,13 @@ ner_model_option = click.option(
     metavar="NAME",
     help="Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), e.g. en_core_web_sm. Optional.",
 )
+batch_size_option = click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=DEFAULT_BATCH,
+    show_default=True,
+    help="Articles per transaction (each batch is all-or-nothing).",
+)
 jobs_option = click.option(
     "--jobs",
     "-j",
@@ -202,13 +217,7 @@ def cli(ctx: click.Context, db: str | None, timeout: float, debug: bool) -> None
     show_default=True,
     help="Reject inputs larger than this.",
 )
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 100_000),
-    default=500,
-    show_default=True,
-    help="Articles per transaction (each batch is all-or-nothing).",
-)
+@batch_size_option
 @click.option(
     "--extract/--no-extract",
     "do_extract",

@@ -6,19 +6,12 @@ from pathlib import Path
 
 import click
 
-from .cli import _open, _print_summary, cli, format_option, handles_errors
-from .ingest import DEFAULT_BATCH
+from .cli import _open, _print_summary, batch_size_option, cli, format_option, handles_errors
 
 
 @cli.command("load")
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option(
-    "--batch-size",
-    type=click.IntRange(1, 100_000),
-    default=DEFAULT_BATCH,
-    show_default=True,
-    help="Articles per transaction (each batch is all-or-nothing).",
-)
+@batch_size_option
 @format_option("table", "json")
 @click.pass_context
 @handles_errors
