@@ -119,7 +119,8 @@ class PeopleFinder:
         starts = (title | upper) if self.lang == "en" else (given | numpy.roll(space, 1))
         starts[0] |= self.lang == "ar"  # Arabic bylines: the first word of a line ending in "|"
         starts[1:] |= numpy.isin(orth[:-1], self.openers)  # after "[" or "|"
-        return sorted(title_ends.union(numpy.flatnonzero(starts).tolist()))
+        found = title_ends.union(numpy.flatnonzero(starts).tolist())
+        return sorted(i for i in found if i < len(doc))  # a title may be the last token
 
     def _starts_name(self, token: Token, after_title: bool) -> bool:
         if self.lang == "en" and not token.text[:1].isupper():
