@@ -59,6 +59,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add("--with-extraction", action="store_true", help="also time ingest with extraction (slow)")
     add("--results", type=Path, default=RESULTS, help="JSON output (default benchmarks/out/)")
     add("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    add("--merge", type=Path, help="an earlier results.json whose other sizes join this run's (run sizes apart)")
     return parser.parse_args(argv)
 
 
@@ -144,6 +145,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "modes": [m.label for m in modes],
         "sizes": [],
     }
+    if args.merge:
+        earlier = json.loads(args.merge.read_text(encoding="utf-8"))
+        results["sizes"] = [s for s in earlier["sizes"] if s["documents"] not in args.sizes]
+        results["merged_from"] = earlier["machine"]
     with tempfile.TemporaryDirectory(prefix="cmcc-bench-") as tmp:
         for n in args.sizes:
             results["sizes"].append(bench_size(n, Path(tmp), args, sources, modes))
