@@ -80,8 +80,9 @@ def ingest_modes(with_extraction: bool = False, dask: bool = True) -> list[Mode]
 def run_child(cmd: list[str]) -> tuple[float, float, str]:
     """Run `cmd`; return its wall seconds, the peak RSS in MiB of it and its workers, and its output.
 
-    With worker processes (`--jobs`, Dask) the child's own `ru_maxrss` misses the workers, so the
-    whole process tree is sampled (psutil, every 50 ms) and the larger of the two is reported.
+    With worker processes (`--jobs`, Dask) the child's own `ru_maxrss` misses the workers, and
+    Linux carries ru_maxrss over exec from the forking process, so the whole process tree is
+    sampled (psutil, every 50 ms); `ru_maxrss` is used only when no sample was taken.
     """
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
@@ -96,7 +97,8 @@ def run_child(cmd: list[str]) -> tuple[float, float, str]:
         output = out.read().decode("utf-8", "replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}:\n{output[-2000:]}")
-    return seconds, max(_rss_mib(usage.ru_maxrss), sampler.peak_mib), output
+    # ru_maxrss is carried over exec from this (forking) process, so it is only a fallback.
+    return seconds, sampler.peak_mib or _rss_mib(usage.ru_maxrss), output
 
 
 class _TreeSampler(threading.Thread):

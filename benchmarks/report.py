@@ -36,7 +36,8 @@ _METHOD = """\
 - **Modes**: `--jobs 1` reads, extracts and writes in one process; `--jobs 2` has two worker
   processes read and extract while the parent alone writes; the Dask mode runs the same tasks on a
   local `dask.distributed` cluster of two workers that write a Parquet dataset (`--dataset`).
-  Peak RSS is the largest of the child's `ru_maxrss` and the sampled sum over it and its workers.
+  Peak RSS is the sampled sum over the command and its workers (a child's `ru_maxrss` starts
+  from the benchmark process's own size on Linux, so it is only a fallback).
 - **Later stages**: `align` and `compare` in child processes over the corpus `--jobs 2` stored.
   Sizes from `--large` up (default 50,000) are run once.
 - **Profile**: `python -m benchmarks.hotspots -n 2000 --extract` shows where a library-level
