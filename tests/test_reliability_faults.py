@@ -144,6 +144,18 @@ def one_error_line(stderr: str, *patterns: str) -> str:
 # -- real processes -------------------------------------------------------------------------
 
 
+def run_cli(db: Path, *args: str, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """`cmcc-corpus --db DB ARGS...` in a real process, to completion."""
+    return subprocess.run(
+        [PYTHON, "-m", "cmcc_corpus", "--db", str(db), *args],
+        cwd=cwd,
+        env=SUBPROCESS_ENV,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def spawn(db: Path, *args: str, cwd: Path, jobs: int = 1) -> subprocess.Popen[str]:
     """`cmcc-corpus --db DB ingest ...` in its own session, so its workers can be signalled with it."""
     command = [PYTHON, "-m", "cmcc_corpus", "--db", str(db), *args]
@@ -306,13 +318,7 @@ def test_31_compare_during_an_ingest_sees_a_consistent_snapshot(concurrent: Conc
             assert paths & set(batch) in (set(), set(batch)), (sorted(paths & set(batch)), batch)
         sizes.append(len(paths))
     assert any(0 < n < len(concurrent.paths) for n in sizes), f"no compare ran in the middle of the ingests: {sizes}"
-    everything = subprocess.run(
-        [PYTHON, "-m", "cmcc_corpus", "--db", str(concurrent.db), "compare", "--format", "json"],
-        env=SUBPROCESS_ENV,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    everything = run_cli(concurrent.db, "compare", "--format", "json")
     assert everything.returncode == 0, everything.stderr
     files = {ev["file"] for r in json.loads(everything.stdout) for side in r["sides"] for ev in side["evidence"]}
     assert {f"in/{f}" for f in files} == set(concurrent.paths)  # every article's claims take part
@@ -357,14 +363,7 @@ def test_32_kill_9_at_random_moments_never_leaves_half_a_batch(tmp_path: Path) -
     mid_work = [b for a, b in zip(progress, progress[1:], strict=False) if a < b < len(paths)]
     assert len(mid_work) >= 3, f"too few kills landed between commits of new articles: {progress}"
 
-    final = subprocess.run(
-        [PYTHON, "-m", "cmcc_corpus", "--db", str(db), "ingest", "in", "--jobs", "1", "--format", "json"],
-        cwd=tmp_path,
-        env=SUBPROCESS_ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    final = run_cli(db, "ingest", "in", "--jobs", "1", "--format", "json", cwd=tmp_path, timeout=120)
     assert final.returncode == 0, final.stderr
     summary = json.loads(final.stdout)
     assert summary["ingested"] == len(paths) - progress[-1]
@@ -551,14 +550,7 @@ def test_34_read_only_corpus_exits_3_before_reading_any_input(what: str, tmp_pat
     with read_only(locked):
         if os.access(db, os.W_OK) and what != "directory" and os.geteuid() != 0:
             pytest.skip("this file system ignores file modes")
-        result = subprocess.run(
-            [PYTHON, "-m", "cmcc_corpus", "--db", str(db), "ingest", "--jobs", "1", "new.txt", "bad.txt"],
-            cwd=tmp_path,
-            env=SUBPROCESS_ENV,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = run_cli(db, "ingest", "--jobs", "1", "new.txt", "bad.txt", cwd=tmp_path)
         assert result.returncode == 3, result.stderr
         if what != "directory":
             one_error_line(result.stderr, str(db), "corpus is read-only; make it writable or choose another --db")
