@@ -313,24 +313,18 @@ def _translation_record(finding: dict[str, Any]) -> dict[str, Any]:
 def _store(corpus: Any, findings: Sequence[Finding]) -> None:
     from datetime import UTC, datetime
 
+    from .store import insert_findings
+
     now = datetime.now(UTC).isoformat(timespec="seconds")
     with corpus.transaction() as conn:
         conn.execute("DELETE FROM findings WHERE verdict != 'translation'")
-        conn.executemany(
-            "INSERT OR REPLACE INTO findings (id, verdict, subject, predicate, sides, docs, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    f.id,
-                    f.verdict,
-                    f.subject,
-                    f.predicate,
-                    json.dumps(f.grouped_sides(), ensure_ascii=False),
-                    " ".join(sorted({s.doc_id for s in f.sides})),
-                    now,
-                )
+        insert_findings(
+            conn,
+            (
+                (f.id, f.verdict, f.subject, f.predicate, f.grouped_sides(), (s.doc_id for s in f.sides))
                 for f in findings
-            ],
+            ),
+            now,
         )
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -455,6 +457,28 @@ def _check_permissions(path: Path) -> None:
             f"{path}: its directory is read-only (a corpus keeps -wal and -shm files next to it);"
             " make it writable or choose another --db"
         )
+
+
+def insert_findings(
+    conn: sqlite3.Connection, findings: Iterable[tuple[str, str, str, str, list[Any], Iterable[str]]], created_at: str
+) -> None:
+    """Store findings given as (id, verdict, subject, predicate, sides, doc ids); an id stored before is replaced."""
+    conn.executemany(
+        "INSERT OR REPLACE INTO findings (id, verdict, subject, predicate, sides, docs, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                fid,
+                verdict,
+                subject,
+                predicate,
+                json.dumps(sides, ensure_ascii=False),
+                " ".join(sorted(set(docs))),
+                created_at,
+            )
+            for fid, verdict, subject, predicate, sides, docs in findings
+        ],
+    )
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from ..store import Corpus, translate_errors
+from ..store import Corpus, insert_findings, translate_errors
 from .fidelity import COMPARED_TYPES, Finding, UnitMention, unit_findings
 from .pairing import DEFAULT_THRESHOLD, DocFeatures, Pair, candidate_pairs, features_of, one_to_one
 from .units import Link, Unit, align_units, anchors_of
@@ -212,21 +212,13 @@ def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | 
         else:
             conn.execute("DELETE FROM pairs")
             conn.execute("DELETE FROM findings WHERE verdict = 'translation'")
-        conn.executemany(
-            "INSERT OR REPLACE INTO findings (id, verdict, subject, predicate, sides, docs, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    f.id,
-                    f.verdict,
-                    f.subject,
-                    f.predicate,
-                    json.dumps([s.as_dict() for s in f.sides], ensure_ascii=False),
-                    " ".join(sorted({s.doc_id for s in f.sides})),
-                    now,
-                )
+        insert_findings(
+            conn,
+            (
+                (f.id, f.verdict, f.subject, f.predicate, [s.as_dict() for s in f.sides], (s.doc_id for s in f.sides))
                 for f in findings
-            ],
+            ),
+            now,
         )
         for item in aligned:
             p = item.pair
