@@ -26,6 +26,8 @@ DB_ENV = "CMCC_CORPUS_DB"
 NEAR_DUPLICATE_MIN = 90.0  # rapidfuzz ratio (0-100) at which a re-publication is linked
 _NEAR_DUP_CHARS = 20_000  # compare at most this much text: bounded time for huge documents
 _NEAR_DUP_CANDIDATES = 5  # documents compared with each new one, most similar sketches first
+_CACHE_KIB = 32 * 1024  # SQLite page cache per connection
+_NEAR_DUP_POSTINGS = 64  # documents read per sketch key: bounded work per new document
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _WORD = re.compile(r"\w+")
 
@@ -155,6 +157,9 @@ class Corpus:
                 conn.execute("PRAGMA journal_mode = WAL")
             self._migrate()
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A fixed page cache larger than the 2 MB default: inserts keyed by content hashes land
+        # on random pages, and a large corpus would otherwise re-read them for every batch.
+        conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")
 
     def _check_writable(self) -> None:
         """Fail fast (exit 3) on a read-only or locked corpus, before any input is parsed."""
@@ -287,13 +292,19 @@ class Corpus:
         """Link re-publications with small edits (shared sketch keys, then rapidfuzz)."""
         if not a.sketch:
             return ()
-        marks = ",".join("?" * len(a.sketch))
         # The few documents sharing the most sketch keys: a story republished a hundred
-        # times costs a handful of comparisons per new copy, not a hundred.
+        # times costs a handful of comparisons per new copy, not a hundred. Each key's
+        # posting list is read only to a fixed depth (in doc_id order, the same for every
+        # key, so copies of one story meet in the same first rows): the cost of a new
+        # document does not grow with the corpus.
+        postings = " UNION ALL ".join(
+            [f"SELECT doc_id FROM (SELECT doc_id FROM sketches WHERE key = ? LIMIT {_NEAR_DUP_POSTINGS})"]
+            * len(a.sketch)
+        )
         candidates = conn.execute(
-            f"SELECT d.id, d.text FROM (SELECT doc_id, count(*) AS shared FROM sketches"
-            f" WHERE key IN ({marks}) AND doc_id != ? GROUP BY doc_id HAVING shared >= 2"
-            f" ORDER BY shared DESC LIMIT {_NEAR_DUP_CANDIDATES}) c"
+            f"SELECT d.id, d.text FROM (SELECT doc_id, count(*) AS shared FROM ({postings})"
+            f" WHERE doc_id != ? GROUP BY doc_id HAVING shared >= 2"
+            f" ORDER BY shared DESC, doc_id LIMIT {_NEAR_DUP_CANDIDATES}) c"
             f" JOIN documents d ON d.id = c.doc_id WHERE d.lang = ?",
             (*a.sketch, a.id, a.lang),
         ).fetchall()
