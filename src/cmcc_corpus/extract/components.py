@@ -36,22 +36,20 @@ class Normalizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        cache, strings = self._cache, doc.vocab.strings
-        norms = numpy.empty((len(doc), 1), dtype="uint64")
-        clitics: dict[int, int] = {}
-        for i, orth in enumerate(doc.to_array(ORTH).tolist()):
-            found = cache.get(orth)
-            if found is None:
-                norm, clitic = self._normalize(strings[orth])
-                found = (strings.add(norm), clitic)
-                if len(cache) < _CACHE_LIMIT:
-                    cache[orth] = found
-            norms[i, 0] = found[0]
-            if found[1]:
-                clitics[i] = found[1]
+        cache, miss = self._cache, self._miss
+        # One dict lookup per token and one array built at the end: this runs on every token.
+        found = [cache.get(orth) or miss(doc, orth) for orth in doc.to_array(ORTH).tolist()]
+        norms = numpy.fromiter((f[0] for f in found), dtype="uint64", count=len(found)).reshape(-1, 1)
         doc.from_array([NORM], norms)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
-        doc.user_data[CLITICS] = clitics
+        doc.user_data[CLITICS] = {i: f[1] for i, f in enumerate(found) if f[1]} if self.lang == "ar" else {}
         return doc
+
+    def _miss(self, doc: Doc, orth: int) -> tuple[int, int]:
+        norm, clitic = self._normalize(doc.vocab.strings[orth])
+        found = (doc.vocab.strings.add(norm), clitic)
+        if len(self._cache) < _CACHE_LIMIT:
+            self._cache[orth] = found
+        return found
 
     def _normalize(self, text: str) -> tuple[str, int]:
         folded = fold_text(text).lower()

@@ -14,6 +14,8 @@ from typing import Any
 
 from spacy.tokens import Doc
 
+DATE_TAGS = "cmcc_date_tags"  # doc.user_data key: token index -> date word class (MON, DAY, ...), set by dates.py
+
 _PADDED = re.compile(r"(?<!\d)0\d")  # a zero-padded day or month: `22/04` is a date, `3/4` is not
 _CLAUSE_END = frozenset(".,;:!?)\"'»”،؛؟")  # after a bare day: "on the 15th." but not "on 15 counts"
 
@@ -339,7 +341,7 @@ def clause_end(doc: Doc, end: int) -> bool:
 
 def tag_at(doc: Doc, i: int) -> str:
     """The date tag of token `i`, empty outside the doc."""
-    return doc[i]._.date_tag if 0 <= i < len(doc) else ""
+    return doc.user_data.get(DATE_TAGS, {}).get(i, "") if 0 <= i < len(doc) else ""
 
 
 def _sign(x: int) -> int:

@@ -19,24 +19,26 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-import spacy
 from spacy.attrs import NORM
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 from spacy.vocab import Vocab
 
 from ..normalize import fold_text
 from .date_context import ContextReaders
-from .date_readers import DateReaders, Item, Reading, Ref, tag_at
-from .pipeline import strip_proclitic
+from .date_readers import DATE_TAGS, DateReaders, Item, Reading, Ref, tag_at
+from .pipeline import pattern_pipeline, strip_proclitic
 from .profile import Profile, registered
 
 if not Token.has_extension("date_tag"):
-    Token.set_extension("date_tag", default="")  # date word class (MON, DAY, ...), dates.py
+    # Read from one dict per doc: setting an extension on each tagged token is slow.
+    Token.set_extension("date_tag", getter=lambda t: t.doc.user_data.get(DATE_TAGS, {}).get(t.i, ""))
 
 _CLITIC = "(?:[وفبل])?"  # a proclitic glued to digits (و17 أكتوبر) is left out of the quote
 _DIGIT = re.compile(r"\d")
+_SHAPE_CACHE = 200_000  # distinct words whose date shape is remembered
 _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHAPES = {
     "NUMDATE": r"(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})|(\d{1,2})/(\d{1,2}),(\d{2,4})",
@@ -114,7 +116,7 @@ class DateFinder(DateReaders, ContextReaders):
         profile = registered(profile_key)
         self.vocab = Vocab()
         self.lexicon = profile.arabic_lexicon if lang == "ar" else frozenset()
-        self.tokenizer = spacy.blank(lang).tokenizer  # splits phrases as texts are split
+        self.tokenizer = pattern_pipeline(lang).tokenizer  # splits phrases as texts are split
         self.phrases: dict[tuple[str, ...], tuple[str, Any]] = {}
         self.ambiguous: set[str] = set()
         self._load_words(profile)
@@ -282,13 +284,18 @@ class DateFinder(DateReaders, ContextReaders):
         self.shape_res["QYEAR"] = re.compile(rf"(?P<q>{names('QUAL')})-(?P<y>\d{{4}})")
         shapes = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.shape_res.values()))
 
+        known: dict[int, bool] = {}  # NORM id -> whether it has a date shape (one regex per distinct word)
+
+        def has_shape(strings: StringStore, h: int) -> bool:
+            if len(known) >= _SHAPE_CACHE:
+                known.clear()
+            found = known[h] = bool(_DIGIT.search(norm := strings[h])) and bool(shapes.fullmatch(norm))
+            return found
+
         def find(doc: Doc) -> list[tuple[int, int, int]]:
-            strings = doc.vocab.strings
-            return [
-                (0, i, i + 1)
-                for i, h in enumerate(doc.to_array(NORM).tolist())
-                if _DIGIT.search(norm := strings[h]) and shapes.fullmatch(norm)
-            ]
+            strings, get = doc.vocab.strings, known.get
+            norms = doc.to_array(NORM).tolist()
+            return [(0, i, i + 1) for i, h in enumerate(norms) if get(h) or (get(h) is None and has_shape(strings, h))]
 
         return find
 
@@ -324,11 +331,10 @@ class DateFinder(DateReaders, ContextReaders):
             if i in near and i not in items:
                 items[i] = self._item(doc, (strings[int(norms[i])],), i, "WORD")  # type: ignore[assignment]
         items = dict(sorted(items.items()))
-        for i, item in items.items():
-            doc[i]._.date_tag = item.tag if i == item.start else item.tag + "~"
+        doc.user_data[DATE_TAGS] = {i: item.tag if i == item.start else item.tag + "~" for i, item in items.items()}
         return items
 
-    def _runs(self, doc: Doc, items: dict[int, Item]) -> list[Span]:
+    def _runs(self, items: dict[int, Item]) -> list[tuple[int, int]]:
         """Runs of tagged tokens holding more than joiners: the only places dates can be."""
         runs: list[list[int]] = []
         for i in sorted(items):
@@ -336,21 +342,21 @@ class DateFinder(DateReaders, ContextReaders):
                 runs[-1].append(i)
             else:
                 runs.append([i])
-        return [doc[run[0] : run[-1] + 1] for run in runs if any(items[i].tag not in _JOINERS for i in run)]
+        return [(run[0], run[-1] + 1) for run in runs if any(items[i].tag not in _JOINERS for i in run)]
 
-    def _grammar_matches(self, runs: list[Span], items: dict[int, Item]) -> list[tuple[int, int, int]]:
+    def _grammar_matches(self, runs: list[tuple[int, int]], items: dict[int, Item]) -> list[tuple[int, int, int]]:
         """Grammar matches over each run's date tags, read as the words of a Doc (the grammar
         matches their ORTH). Runs repeat the same few tag sequences across articles ("MONTH DAY
         , YEAR"), so each distinct sequence is matched once and its matches reused."""
         found: list[tuple[int, int, int]] = []
-        for run in runs:
-            tags = tuple(items[i].tag if i == items[i].start else items[i].tag + "~" for i in range(run.start, run.end))
+        for start, end in runs:
+            tags = tuple(items[i].tag if i == items[i].start else items[i].tag + "~" for i in range(start, end))
             matches = self._grammar_cache.get(tags)
             if matches is None:
                 if len(self._grammar_cache) >= _GRAMMAR_CACHE:
                     self._grammar_cache.clear()
                 matches = self._grammar_cache[tags] = self.grammar(Doc(self.vocab, words=list(tags)))
-            found += [(m, run.start + s, run.start + e) for m, s, e in matches]
+            found += [(m, start + s, start + e) for m, s, e in matches]
         return found
 
     def _item(self, doc: Doc, key: tuple[str, ...], start: int, label: str) -> Item | None:
@@ -391,7 +397,7 @@ class DateFinder(DateReaders, ContextReaders):
         """Find the dates of `doc` and put them in doc.spans["dates"]."""
         items, ref = self._tag(doc), Ref.parse(doc._.published)
         found: _Found = {}
-        matches = self._grammar_matches(self._runs(doc, items), items)
+        matches = self._grammar_matches(self._runs(items), items)
         for match_id, start, end in matches:
             rule = self.vocab.strings[match_id]
             reading = self._read(doc, items, rule, start, end, ref)

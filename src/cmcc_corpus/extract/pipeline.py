@@ -13,6 +13,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
@@ -139,15 +140,35 @@ def import_components() -> None:
 def customize_tokenizer(nlp: Language) -> None:
     """Keep abbreviations whole (`Capt.`), split `U.S.-led`, and `2025.` at a sentence end."""
     tokenizer: Any = nlp.tokenizer
+    rules = dict(tokenizer.rules)
     if nlp.lang == "en":
         for abbr in data_file("layout")["abbreviations"]["en"]:
             for form in {abbr.capitalize() + ".", abbr.upper() + ".", abbr + "."}:
                 if "." not in form[:-1]:
-                    tokenizer.add_special_case(form, [{"ORTH": form}])
+                    rules[form] = [{"ORTH": form}]
     infixes = [*(nlp.Defaults.infixes or ()), r"(?<=\.)[-–](?=[A-Za-z\u0600-\u06ff])", r"[\[\]()]"]
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     suffixes = [*(nlp.Defaults.suffixes or ()), r"(?<=[0-9\u0660-\u0669\u06f0-\u06f9])\.", r"(?<=[\u0600-\u06ff])\."]
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    # One new Tokenizer, not setters on the old one: each setter reloads the ~10,000 special
+    # cases, which made building a pipeline take most of a second.
+    nlp.tokenizer = Tokenizer(
+        nlp.vocab,
+        rules=rules,
+        prefix_search=tokenizer.prefix_search,
+        suffix_search=compile_suffix_regex(suffixes).search,
+        infix_finditer=compile_infix_regex(infixes).finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match,
+        faster_heuristics=tokenizer.faster_heuristics,
+    )
+
+
+@cache
+def pattern_pipeline(lang: str) -> Language:
+    """A bare pipeline that tokenizes data phrases as texts are tokenized, built once per
+    process and shared by the components."""
+    nlp = spacy.blank("ar" if lang == "ar" else "en")
+    customize_tokenizer(nlp)
+    return nlp
 
 
 def profile_of(nlp: Language) -> Profile:

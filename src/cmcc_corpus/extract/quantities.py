@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import spacy
 from spacy.attrs import IS_ALPHA, NORM, ORTH, SPACY
 from spacy.matcher import PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from ..normalize import fold_text
@@ -29,13 +30,14 @@ from .numbers import (
     fraction_tail,
     number_lexicon,
 )
-from .pipeline import customize_tokenizer, folded_text, strip_proclitic
+from .pipeline import folded_text, pattern_pipeline, strip_proclitic
 from .profile import Profile, registered
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
 # Order of ISO 8601 designators: (in the time part, designator).
 _ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"), (True, "H"), (True, "M"), (True, "S"))
 _AMBIGUOUS_CONFIDENCE = 0.5
+_WORD_CACHE = 200_000  # distinct Arabic words whose hidden number word is remembered
 _SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
 
@@ -97,8 +99,7 @@ class Cues:
     def __init__(self, lang: str, profile: Profile) -> None:
         self.lang = "ar" if lang == "ar" else "en"
         self.lexicon = profile.arabic_lexicon if self.lang == "ar" else frozenset()
-        nlp = spacy.blank(self.lang)
-        customize_tokenizer(nlp)
+        nlp = pattern_pipeline(self.lang)
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.labels: dict[int, tuple[str, str, bool]] = {}
         groups: dict[str, list[Doc]] = defaultdict(list)
@@ -171,6 +172,7 @@ class QuantityFinder:
         self.profile_key = profile_key
         profile = registered(profile_key)
         self.lex: NumberLexicon = number_lexicon(profile["numbers"], self.lang)
+        self._hidden: dict[int, tuple[str, bool] | None] = {}  # ORTH id -> number word behind a leading و
         self.cues = Cues(self.lang, profile)
         q = profile["quantities"]
         self.durations = {
@@ -230,10 +232,26 @@ class QuantityFinder:
         glued = [False, *(not s for s in spaces[:-1])]
         replaced = {}
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
-            for i, text in enumerate(map(str, map(strings.__getitem__, orth_ids))):
-                if text[:1] in "وؤ":
-                    replaced[i] = as_word(norms[i], folded_text(text) or norms[i], glued[i], self.lex)
+            get, hidden_word = self._hidden.get, self._hidden_word
+            for i, orth in enumerate(orth_ids):
+                if (word := get(orth, False)) is False:
+                    word = hidden_word(strings, orth, norms[i])
+                if word is not None:
+                    replaced[i] = Word(word[0], word[1], glued[i])
         return Words(norms, glued, replaced)
+
+    def _hidden_word(self, strings: StringStore, orth: int, norm: str) -> tuple[str, bool] | None:
+        """(number word, conjunction split off) of a token starting with و, else None; remembered
+        per distinct word (the same words recur in every article)."""
+        text = strings[orth]
+        word = None
+        if text[:1] in "وؤ":
+            found = as_word(norm, folded_text(text) or norm, False, self.lex)
+            word = (found.norm, found.conj)
+        if len(self._hidden) >= _WORD_CACHE:
+            self._hidden.clear()
+        self._hidden[orth] = word
+        return word
 
     def numbers(self, doc: Doc) -> list[Reading]:
         """Every number read in `doc` (for measuring the reader)."""
