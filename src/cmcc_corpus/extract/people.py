@@ -26,6 +26,7 @@ from .profile import registered
 # Harakat and tatweel only: unlike NORM, alef maqsura stays distinct (على "on" is not علي).
 _LIGHT = re.compile("[\u064b-\u065f\u0670\u0640]")
 _MAX_NAME = 4
+_BYLINE_REACH = 6  # a byline's "|" comes within this many tokens of its first name word
 _STOP = frozenset(".,;:!?،؛؟|/()[]\"'“”‘’«»—–-\n")
 
 
@@ -118,7 +119,14 @@ class PeopleFinder:
         orth, title, upper, space, given = doc.to_array([ORTH, IS_TITLE, IS_UPPER, IS_SPACE, self.given_flag]).T
         starts = (title | upper) if self.lang == "en" else (given | numpy.roll(space, 1))
         starts[0] |= self.lang == "ar"  # Arabic bylines: the first word of a line ending in "|"
-        starts[1:] |= numpy.isin(orth[:-1], self.openers)  # after "[" or "|"
+        after_opener = numpy.zeros_like(starts)
+        after_opener[1:] = numpy.isin(orth[:-1], self.openers)  # after "[" or "|"
+        # Outside a title, a name starts with a given name, a credit ("[" before) or a byline
+        # ("|" within the next words): the same test `_starts_name` makes, on whole arrays.
+        bars = numpy.concatenate(([0], numpy.cumsum(orth == self.openers[1])))
+        at = numpy.arange(len(doc))
+        near_bar = bars[numpy.minimum(at + _BYLINE_REACH, len(doc))] > bars[at]
+        starts = (starts | after_opener) & (given | after_opener | near_bar)
         found = title_ends.union(numpy.flatnonzero(starts).tolist())
         return sorted(i for i in found if i < len(doc))  # a title may be the last token
 
@@ -212,7 +220,7 @@ def _byline(token: Token) -> bool:
     """First word of a byline line ending in `|` ("By Noureddine Omar |", "نور الدين عمر |")."""
     doc = token.doc
     line_start = token.i == 0 or doc[token.i - 1].is_space or doc[token.i - 1].norm_ in {"by", "بقلم"}
-    return line_start and any(t.text == "|" for t in doc[token.i : token.i + 6])
+    return line_start and any(t.text == "|" for t in doc[token.i : token.i + _BYLINE_REACH])
 
 
 def _token_set(spans: object) -> set[int]:

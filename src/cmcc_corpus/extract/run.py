@@ -153,31 +153,32 @@ def _evidence(
 def _common(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> dict[str, Any]:
     """The fields mentions and claims share: value, evidence (quote, offsets, sentence), rule."""
     s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
+    ext = span._  # each `span._` builds a new accessor object: read them all from one
     return {
-        "value": span._.value,
+        "value": ext.value,
         "text": quote,
         "start": s,
         "end": e,
         "sentence": sentence,
-        "rule": span._.rule,
-        "confidence": span._.confidence,
-        "unit": span._.unit,
-        "qualifier": span._.qualifier,
-        "derived": span._.derived,
+        "rule": ext.rule,
+        "confidence": ext.confidence,
+        "unit": ext.unit,
+        "qualifier": ext.qualifier,
+        "derived": ext.derived,
     }
 
 
 def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Mention:
-    common = _common(article, joined, span, sentence_starts)
-    return Mention(type=span.label_, en=span._.en, partial=span._.partial, **common)
+    common, ext = _common(article, joined, span, sentence_starts), span._
+    return Mention(type=span.label_, en=ext.en, partial=ext.partial, **common)
 
 
 def _claim(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Claim:
-    common = _common(article, joined, span, sentence_starts)
+    common, ext = _common(article, joined, span, sentence_starts), span._
     return Claim(
-        subject=span._.subject,
-        predicate=span._.predicate,
-        modality=span._.modality,
-        as_of=span._.as_of or article.published,
+        subject=ext.subject,
+        predicate=ext.predicate,
+        modality=ext.modality,
+        as_of=ext.as_of or article.published,
         **common,
     )

@@ -42,7 +42,7 @@ class Extractor:
             found = results.get(article.id)
             if found is None:  # a task leaves out only what it saw stored; should that change, extract here
                 found = next(extract([as_input(article)], self.profile.key, self.ner_model))
-            storage.save(conn, article.id, found, self.profile.key)
+            storage.save(conn, article.id, found, self.profile.key, new=True)
 
         return save
 

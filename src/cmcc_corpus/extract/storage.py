@@ -25,10 +25,12 @@ def stored_text(value: Value) -> str:
     return str(value)
 
 
-def save(conn: sqlite3.Connection, doc_id: str, extraction: Extraction, profile_key: str) -> None:
-    """Replace a document's mentions and claims (inside the caller's transaction)."""
-    conn.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
-    conn.execute("DELETE FROM claims WHERE doc_id = ?", (doc_id,))
+def save(conn: sqlite3.Connection, doc_id: str, extraction: Extraction, profile_key: str, new: bool = False) -> None:
+    """Replace a document's mentions and claims (inside the caller's transaction); `new`: the
+    document was stored in this transaction, so it has none to delete."""
+    if not new:
+        conn.execute("DELETE FROM mentions WHERE doc_id = ?", (doc_id,))
+        conn.execute("DELETE FROM claims WHERE doc_id = ?", (doc_id,))
     conn.executemany(
         f"INSERT INTO mentions (doc_id, {', '.join(_quoted(MENTION_COLUMNS))})"
         f" VALUES ({', '.join('?' * (len(MENTION_COLUMNS) + 1))})",

@@ -51,7 +51,7 @@ def _saver(profile_key: str) -> Callable[[Sequence[Prepared]], Callable[[sqlite3
 
         def save(conn: sqlite3.Connection, article: Article) -> None:
             if article.id in results:
-                storage.save(conn, article.id, results[article.id], profile_key)
+                storage.save(conn, article.id, results[article.id], profile_key, new=True)
 
         return save
 
