@@ -8,6 +8,8 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy
+
 from .datelines import find_dateline
 from .errors import InputError
 from .formats import Record
@@ -20,6 +22,7 @@ _WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _SKETCH_SIZE = 4  # bottom-k shingle hashes kept per document for near-duplicate blocking
 _SHINGLE = 5  # words per shingle
+_SHINGLE_FACTORS = (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F)  # one per word but the last
 _SKETCH_WORDS = 250  # shingles come from the opening words: bounded cost, and re-publications keep them
 
 
@@ -128,11 +131,11 @@ def _sketch(hash_text: str) -> tuple[int, ...]:
     words = _WORD.findall(hash_text[: _SKETCH_WORDS * 12].lower())[:_SKETCH_WORDS]
     if len(words) < 4 * _SHINGLE:
         return ()
-    word_hashes = [zlib.crc32(w.encode("utf-8")) for w in words]
-    # A shingle's hash combines its words' hashes positionally (stable across processes).
-    shifted = [word_hashes[k:] for k in range(_SHINGLE)]
-    hashes = {
-        (a * 0x9E3779B1 ^ b * 0x85EBCA77 ^ c * 0xC2B2AE3D ^ d * 0x27D4EB2F ^ e) & 0xFFFFFFFF
-        for a, b, c, d, e in zip(*shifted, strict=False)
-    }
-    return tuple(sorted(hashes)[:_SKETCH_SIZE])
+    word_hashes = numpy.array([zlib.crc32(w.encode("utf-8")) for w in words], dtype=numpy.uint64)
+    # A shingle's hash combines its words' hashes positionally (stable across processes), on
+    # whole arrays: uint64 products wrap, and only their low 32 bits are kept.
+    n = len(word_hashes) - _SHINGLE + 1
+    mixed = word_hashes[_SHINGLE - 1 : _SHINGLE - 1 + n].copy()
+    for k, factor in enumerate(_SHINGLE_FACTORS):
+        mixed ^= word_hashes[k : k + n] * numpy.uint64(factor)
+    return tuple(numpy.unique(mixed & numpy.uint64(0xFFFFFFFF))[:_SKETCH_SIZE].tolist())
