@@ -31,24 +31,35 @@ class Normalizer:
         self.lang = lang
         self.profile_key = profile_key
         self.lexicon = registered(profile_key).arabic_lexicon if lang == "ar" else frozenset()
-        self._cache: dict[int, tuple[int, int]] = {}
+        self._folded: dict[int, tuple[str, int]] = {}  # ORTH id -> (NORM, proclitic length)
+        # ORTH id -> (NORM id, proclitic length), valid while the NORM strings are: a memory
+        # zone frees the strings it first saw, so `forget_ids` empties this when one ends.
+        self._ids: dict[int, tuple[int, int]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        cache, miss = self._cache, self._miss
+        ids, miss = self._ids, self._miss
         # One dict lookup per token and one array built at the end: this runs on every token.
-        found = [cache.get(orth) or miss(doc, orth) for orth in doc.to_array(ORTH).tolist()]
+        found = [ids.get(orth) or miss(doc, orth) for orth in doc.to_array(ORTH).tolist()]
         norms = numpy.fromiter((f[0] for f in found), dtype="uint64", count=len(found)).reshape(-1, 1)
         doc.from_array([NORM], norms)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
         doc.user_data[CLITICS] = {i: f[1] for i, f in enumerate(found) if f[1]} if self.lang == "ar" else {}
         return doc
 
+    def forget_ids(self) -> None:
+        """Drop the remembered string ids (their strings may be gone with a memory zone)."""
+        self._ids.clear()
+
     def _miss(self, doc: Doc, orth: int) -> tuple[int, int]:
-        norm, clitic = self._normalize(doc.vocab.strings[orth])
-        found = (doc.vocab.strings.add(norm), clitic)
-        if len(self._cache) < _CACHE_LIMIT:
-            self._cache[orth] = found
+        folded = self._folded.get(orth)
+        if folded is None:
+            folded = self._normalize(doc.vocab.strings[orth])
+            if len(self._folded) < _CACHE_LIMIT:
+                self._folded[orth] = folded
+        found = (doc.vocab.strings.add(folded[0]), folded[1])
+        if len(self._ids) < _CACHE_LIMIT:
+            self._ids[orth] = found
         return found
 
     def _normalize(self, text: str) -> tuple[str, int]:

@@ -112,11 +112,15 @@ def strip_proclitic(word: str, lexicon: frozenset[str]) -> tuple[str, int]:
     return word, 0
 
 
-@cache
 def get_pipeline(lang: str, profile_key: str = "") -> Language:
     """The pipeline for `lang` ('ar' or anything else, read as English), built once."""
+    return _pipeline("ar" if lang == "ar" else "en", profile_key)
+
+
+@cache  # behind get_pipeline: one key per pipeline, however the caller spells its arguments
+def _pipeline(lang: str, profile_key: str) -> Language:
     profile = registered(profile_key)
-    nlp = spacy.blank("ar" if lang == "ar" else "en")
+    nlp = spacy.blank(lang)
     customize_tokenizer(nlp)
     import_components()
     for name in COMPONENTS:
