@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .article import Article, Metadata
+from .article import Article
 from .decode import DecodeOptions
-from .errors import CorpusError, InputError
-from .formats import parse_partial_date
-from .jsonl import object_rows
+from .errors import InputError
+from .manifest import Manifest
 from .scale.executors import EXECUTORS, open_executor
 from .scale.shard import (
     DEFAULT_MAX_BYTES,
@@ -42,12 +41,6 @@ if TYPE_CHECKING:
 DEFAULT_BATCH = 500
 DEFAULT_SHARD = 50  # inputs per task: seconds of work, so a task's overhead is negligible
 MANIFEST_NAME = "manifest.jsonl"
-
-
-class ManifestError(CorpusError):
-    """The --manifest file cannot be used; nothing was ingested (exit 2)."""
-
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -120,34 +113,6 @@ class IngestSummary:
 Event = Callable[[str, object], None]
 
 
-def load_manifest(path: Path) -> dict[str, Metadata]:
-    """Manifest rows keyed by file name (and by path as written), validated up front."""
-    rows: dict[str, Metadata] = {}
-    for where, row in object_rows(path, ManifestError, "manifest"):
-        if not isinstance(row.get("file"), str):
-            raise ManifestError(f'{where}: each row needs a "file" field naming the article')
-        try:
-            published = parse_partial_date(str(row["published"]), where) if row.get("published") else None
-        except InputError as exc:
-            raise ManifestError(str(exc)) from None
-        meta = Metadata(
-            lang=_opt(row, "lang"),
-            source=_opt(row, "source"),
-            url=_opt(row, "url"),
-            published=published,
-            title=_opt(row, "title"),
-            basis="manifest",
-        )
-        rows[row["file"]] = meta
-        rows.setdefault(os.path.basename(row["file"]), meta)
-    return rows
-
-
-def _opt(row: dict[str, object], key: str) -> str | None:
-    value = row.get(key)
-    return str(value).strip() or None if value is not None else None
-
-
 def ingest(
     corpus: Corpus,
     inputs: Iterable[str],
@@ -155,7 +120,7 @@ def ingest(
     on_event: Event | None = None,
 ) -> IngestSummary:
     """Read every input, store new articles in batches, and report what happened."""
-    manifest = load_manifest(options.manifest) if options.manifest else {}
+    manifest = Manifest.load(options.manifest) if options.manifest else Manifest()
     summary = IngestSummary()
     emit = on_event or _ignore
     extractor = _extractor(options)
@@ -175,7 +140,7 @@ def ingest_dataset(
     """
     from .scale.dataset import prepare_dataset
 
-    manifest = load_manifest(options.manifest) if options.manifest else {}
+    manifest = Manifest.load(options.manifest) if options.manifest else Manifest()
     extractor = _extractor(options)
     prepare_dataset(directory, extractor.profile.key if extractor else None)
     summary = IngestSummary()
@@ -208,7 +173,7 @@ def _extractor(options: IngestOptions) -> Extractor | None:
 
 def _context(
     options: IngestOptions,
-    manifest: dict[str, Metadata],
+    manifest: Manifest,
     extractor: Extractor | None,
     corpus: str | None = None,
     dataset: str | None = None,
@@ -254,7 +219,7 @@ def read_articles(
     corpus_path: Path, inputs: Iterable[str], options: IngestOptions = IngestOptions()
 ) -> Iterator[Article | InputError | Skipped]:
     """The articles `inputs` hold, analysed but not stored (for `check`)."""
-    manifest = load_manifest(options.manifest) if options.manifest else {}
+    manifest = Manifest.load(options.manifest) if options.manifest else Manifest()
     context = _context(options, manifest, None)
     for found in _discovered(inputs, _excluded(corpus_path), options):
         if not isinstance(found, Input):

@@ -117,6 +117,11 @@ def get_pipeline(lang: str, profile_key: str = "") -> Language:
     return _pipeline("ar" if lang == "ar" else "en", profile_key)
 
 
+def pipelines_built() -> int:
+    """How many pipelines this process has built."""
+    return _pipeline.cache_info().misses
+
+
 @cache  # behind get_pipeline: one key per pipeline, however the caller spells its arguments
 def _pipeline(lang: str, profile_key: str) -> Language:
     profile = registered(profile_key)

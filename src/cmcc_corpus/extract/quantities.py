@@ -38,6 +38,7 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
 _ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"), (True, "H"), (True, "M"), (True, "S"))
 _AMBIGUOUS_CONFIDENCE = 0.5
 _WORD_CACHE = 200_000  # distinct Arabic words whose hidden number word is remembered
+_UNSEEN: tuple[str, bool] = ("", False)  # a word not yet in that cache (compared by identity)
 _SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
 
@@ -234,7 +235,7 @@ class QuantityFinder:
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
             get, hidden_word = self._hidden.get, self._hidden_word
             for i, orth in enumerate(orth_ids):
-                if (word := get(orth, False)) is False:
+                if (word := get(orth, _UNSEEN)) is _UNSEEN:
                     word = hidden_word(strings, orth, norms[i])
                 if word is not None:
                     replaced[i] = Word(word[0], word[1], glued[i])

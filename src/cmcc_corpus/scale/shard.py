@@ -24,6 +24,7 @@ from ..article import Article, Metadata, prepare
 from ..decode import DecodeOptions
 from ..errors import CorpusError, InputError
 from ..formats import Record
+from ..manifest import Manifest
 from ..sources import Input, Skipped, read_input
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class WorkerContext:
     max_bytes: int = DEFAULT_MAX_BYTES
     input_format: str | None = None
     lang: str | None = None
-    manifest: dict[str, Metadata] = field(default_factory=dict)
+    manifest: Manifest = field(default_factory=Manifest)
     profile: Profile | None = None  # None: no extraction
     ner_model: str | None = None
     corpus: str | None = None  # documents stored here are not extracted again (read-only lookups)
@@ -199,9 +200,8 @@ def ensure_pipelines(context: WorkerContext) -> None:
 
 def pipelines_built() -> int:
     """How many spaCy pipelines this process has built so far (the pipeline cache's misses)."""
-    module = sys.modules.get("cmcc_corpus.extract.pipeline")
-    info = getattr(getattr(module, "get_pipeline", None), "cache_info", None)
-    return int(info().misses) if info else 0
+    module = sys.modules.get("cmcc_corpus.extract.pipeline")  # not imported: spaCy was never loaded
+    return int(module.pipelines_built()) if module else 0
 
 
 def worker_id() -> str:
@@ -209,7 +209,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def metadata_for(record: Record, manifest: dict[str, Metadata]) -> Metadata | None:
+def metadata_for(record: Record, manifest: Manifest) -> Metadata | None:
     """The manifest row of a record, by file name or by path as written."""
     return manifest.get(record.file) or manifest.get(record.path)
 
