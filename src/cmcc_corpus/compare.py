@@ -368,7 +368,7 @@ def check_articles(
 
     if save:
         summary = ingest(corpus, paths, ingest_options)
-        ids = [d["id"] for d in summary.documents]
+        ids = [d.id for d in summary.documents]
         rejected = [(r["path"], r["reason"]) for r in summary.rejections]
         new_claims: list[dict[str, Any]] = []
     else:

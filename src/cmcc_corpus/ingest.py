@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .article import Article
 from .decode import DecodeOptions
@@ -74,6 +74,15 @@ class IngestOptions:
         return self.executor or ("serial" if self.jobs == 1 else "processes")
 
 
+class Stored(NamedTuple):
+    """One document an ingest stored or found (a tuple: a run of a million keeps a million)."""
+
+    id: str
+    path: str
+    status: str  # new, duplicate or written
+    lang: str
+
+
 @dataclass
 class IngestSummary:
     """Counts and rejections of one ingest run."""
@@ -85,7 +94,7 @@ class IngestSummary:
     near_duplicates: int = 0
     rejections: list[dict[str, str]] = field(default_factory=list)
     skips: list[dict[str, str]] = field(default_factory=list)
-    documents: list[dict[str, str]] = field(default_factory=list)
+    documents: list[Stored] = field(default_factory=list)
     workers: dict[str, dict[str, int]] = field(default_factory=dict)  # per worker: shards, pipelines built
 
     @property
@@ -103,7 +112,7 @@ class IngestSummary:
             "near_duplicates": self.near_duplicates,
             "rejections": self.rejections,
             "skips": self.skips,
-            "documents": self.documents,
+            "documents": [d._asdict() for d in self.documents],
         }
 
 
@@ -149,7 +158,7 @@ def ingest_dataset(
     def add(item: Item) -> None:
         if isinstance(item, Written):
             summary.ingested += 1
-            summary.documents.append({"id": item.id, "path": item.path, "status": "written", "lang": item.lang})
+            summary.documents.append(Stored(item.id, item.path, "written", item.lang))
             emit("written", item)
         else:
             report(item, summary, emit)
@@ -298,7 +307,7 @@ class CorpusWriter:
                 self.summary.near_duplicates += bool(result.near_duplicates)
             else:
                 self.summary.duplicates += 1
-            self.summary.documents.append({"id": a.id, "path": a.path, "status": result.status, "lang": a.lang})
+            self.summary.documents.append(Stored(a.id, a.path, result.status, a.lang))
             self.emit(result.status, result)
 
 
