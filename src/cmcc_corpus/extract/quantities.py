@@ -228,9 +228,10 @@ class QuantityFinder:
         # Arrays and map(), not Token objects or a loop: this runs over every token of every article.
         if not len(doc):
             return Words([], [])
-        orth_ids, norm_ids, spaces = doc.to_array([ORTH, NORM, SPACY]).T.tolist()
+        table = doc.to_array([ORTH, NORM, SPACY])
+        orth_ids, norm_ids = table[:, 0].tolist(), table[:, 1].tolist()
         norms: list[str] = list(map(strings.__getitem__, norm_ids))  # type: ignore[arg-type]  # hashes in, str out
-        glued = [False, *(not s for s in spaces[:-1])]
+        glued = [False, *(table[:-1, 2] == 0).tolist()]
         replaced = {}
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
             get, hidden_word = self._hidden.get, self._hidden_word

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,20 +95,17 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str, ner_model: str |
         indexes = [i for i, a in enumerate(batch) if ("ar" if a.lang == "ar" else "en") == lang]
         nlp = get_pipeline(lang, profile_key)
         joined = [_join(batch[i]) for i in indexes]
-        try:
-            with _memory_zone(nlp, len(indexes)):
-                docs = []
-                for i, j in zip(indexes, joined, strict=True):
-                    doc = nlp.make_doc(j.text)
-                    doc._.published = batch[i].published
-                    doc._.source = batch[i].source
-                    docs.append(_with_sentences(doc, j, batch[i]))
-                for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
-                    if ner_model and lang == "en":
-                        merge_statistical(doc, ner_model)
-                    results[i] = _collect(batch[i], j, doc)
-        finally:
-            nlp.get_pipe("cmcc_normalizer").forget_ids()  # type: ignore[attr-defined]
+        with _memory_zone(nlp, len(indexes)):
+            docs = []
+            for i, j in zip(indexes, joined, strict=True):
+                doc = nlp.make_doc(j.text)
+                doc._.published = batch[i].published
+                doc._.source = batch[i].source
+                docs.append(_with_sentences(doc, j, batch[i]))
+            for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
+                if ner_model and lang == "en":
+                    merge_statistical(doc, ner_model)
+                results[i] = _collect(batch[i], j, doc)
     for i in range(len(batch)):
         yield results[i]
 
@@ -123,7 +120,10 @@ def _memory_zone(nlp: Language, docs: int) -> AbstractContextManager[object]:
     if seen < _WARM_DOCS:
         _WARMED[id(nlp)] = seen + docs
         return nullcontext()
-    return nlp.memory_zone()
+    stack = ExitStack()
+    stack.enter_context(nlp.memory_zone())
+    stack.enter_context(nlp.get_pipe("cmcc_normalizer").zone())  # type: ignore[attr-defined]
+    return stack
 
 
 def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
