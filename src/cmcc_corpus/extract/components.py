@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import numpy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
@@ -34,46 +31,24 @@ class Normalizer:
         self.lang = lang
         self.profile_key = profile_key
         self.lexicon = registered(profile_key).arabic_lexicon if lang == "ar" else frozenset()
-        self._folded: dict[int, tuple[str, int]] = {}  # ORTH id -> (NORM, proclitic length)
-        self._ids: dict[int, tuple[int, int]] = {}  # ORTH id -> (NORM id, proclitic length)
-        # The same for NORMs first added inside a spaCy memory zone: their strings go with
-        # the zone, so these ids are dropped when it ends (see `zone`).
-        self._zone_ids: dict[int, tuple[int, int]] | None = None
+        self._cache: dict[int, tuple[int, int]] = {}  # ORTH id -> (NORM id, proclitic length)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        ids, zone, miss = self._ids, self._zone_ids, self._miss
-        orths = doc.to_array(ORTH).tolist()
+        cache, miss = self._cache, self._miss
         # One dict lookup per token and one array built at the end: this runs on every token.
-        if zone is None:
-            found = [ids.get(orth) or miss(doc, orth) for orth in orths]
-        else:
-            found = [ids.get(orth) or zone.get(orth) or miss(doc, orth) for orth in orths]
+        found = [cache.get(orth) or miss(doc, orth) for orth in doc.to_array(ORTH).tolist()]
         norms = numpy.fromiter((f[0] for f in found), dtype="uint64", count=len(found)).reshape(-1, 1)
         doc.from_array([NORM], norms)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
         doc.user_data[CLITICS] = {i: f[1] for i, f in enumerate(found) if f[1]} if self.lang == "ar" else {}
         return doc
 
-    @contextmanager
-    def zone(self) -> Iterator[None]:
-        """Run inside a spaCy memory zone: string ids first seen here are forgotten after."""
-        self._zone_ids = {}
-        try:
-            yield
-        finally:
-            self._zone_ids = None
-
     def _miss(self, doc: Doc, orth: int) -> tuple[int, int]:
-        folded = self._folded.get(orth)
-        if folded is None:
-            folded = self._normalize(doc.vocab.strings[orth])
-            if len(self._folded) < _CACHE_LIMIT:
-                self._folded[orth] = folded
-        found = (doc.vocab.strings.add(folded[0]), folded[1])
-        remembered = self._ids if self._zone_ids is None else self._zone_ids
-        if len(remembered) < _CACHE_LIMIT:
-            remembered[orth] = found
+        norm, clitic = self._normalize(doc.vocab.strings[orth])
+        found = (doc.vocab.strings.add(norm), clitic)
+        if len(self._cache) < _CACHE_LIMIT:
+            self._cache[orth] = found
         return found
 
     def _normalize(self, text: str) -> tuple[str, int]:

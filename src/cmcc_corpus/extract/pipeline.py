@@ -8,6 +8,7 @@ are never touched.
 
 from __future__ import annotations
 
+import gc
 from functools import cache
 from typing import Any
 
@@ -25,6 +26,8 @@ PIPELINE_VERSION = "2"  # bump when extraction output changes, so `extract --all
 COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantities", "cmcc_dates", "cmcc_claims")
 
 _FOLDED: dict[str, str] = {}
+
+_BUILDS = {"before_reset": 0}  # pipelines built before the last reset_pipelines
 
 
 def folded_text(text: str) -> str:
@@ -117,9 +120,16 @@ def get_pipeline(lang: str, profile_key: str = "") -> Language:
     return _pipeline("ar" if lang == "ar" else "en", profile_key)
 
 
+def reset_pipelines() -> None:
+    """Forget the built pipelines (and the vocabulary they grew); the next use builds anew."""
+    _BUILDS["before_reset"] += _pipeline.cache_info().misses
+    _pipeline.cache_clear()
+    gc.collect()  # a pipeline and its components refer to each other
+
+
 def pipelines_built() -> int:
     """How many pipelines this process has built."""
-    return _pipeline.cache_info().misses
+    return _BUILDS["before_reset"] + _pipeline.cache_info().misses
 
 
 @cache  # behind get_pipeline: one key per pipeline, however the caller spells its arguments

@@ -10,25 +10,22 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, ExitStack, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import numpy
 from spacy.attrs import IDX, SENT_START
-from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..layout import ARTICLE_KINDS
 from .components import span_offsets
-from .pipeline import get_pipeline
+from .pipeline import get_pipeline, reset_pipelines
 from .records import MENTION_TYPES, Claim, Extraction, Mention
 from .statistical import merge_statistical
 
 _JOIN = "\n\n"
 _BATCH = 64
-_WARM_DOCS = 1000  # documents a pipeline reads before memory zones start (see _memory_zone)
-_WARMED: dict[int, int] = {}  # id of a pipeline -> documents it read outside a zone
+MAX_VOCABULARY = 300_000  # strings a pipeline's vocabulary holds before it is built afresh (~80 MB)
 # Extraction reads at most this much article text per document (spaCy's own default
 # limit): a longer document is stored and searchable in full, extracted up to here.
 MAX_EXTRACT_CHARS = 1_000_000
@@ -95,35 +92,24 @@ def _extract_batch(batch: list[ArticleInput], profile_key: str, ner_model: str |
         indexes = [i for i, a in enumerate(batch) if ("ar" if a.lang == "ar" else "en") == lang]
         nlp = get_pipeline(lang, profile_key)
         joined = [_join(batch[i]) for i in indexes]
-        with _memory_zone(nlp, len(indexes)):
-            docs = []
-            for i, j in zip(indexes, joined, strict=True):
-                doc = nlp.make_doc(j.text)
-                doc._.published = batch[i].published
-                doc._.source = batch[i].source
-                docs.append(_with_sentences(doc, j, batch[i]))
-            for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
-                if ner_model and lang == "en":
-                    merge_statistical(doc, ner_model)
-                results[i] = _collect(batch[i], j, doc)
+        docs = []
+        for i, j in zip(indexes, joined, strict=True):
+            doc = nlp.make_doc(j.text)
+            doc._.published = batch[i].published
+            doc._.source = batch[i].source
+            docs.append(_with_sentences(doc, j, batch[i]))
+        for i, j, doc in zip(indexes, joined, nlp.pipe(docs), strict=True):
+            if ner_model and lang == "en":
+                merge_statistical(doc, ner_model)
+            results[i] = _collect(batch[i], j, doc)
+        # The vocabulary keeps every word ever read (every number, every name), so memory
+        # would grow with the corpus: past a bound, the pipelines are built afresh. spaCy's
+        # memory zones bound it too, but rebuild the lexemes of words first seen after the
+        # zones begin in every zone, which cost 5% on a 10,000-document ingest.
+        if len(nlp.vocab.strings) > MAX_VOCABULARY:
+            reset_pipelines()
     for i in range(len(batch)):
         yield results[i]
-
-
-def _memory_zone(nlp: Language, docs: int) -> AbstractContextManager[object]:
-    """Strings and lexemes first seen in a batch are freed when it is done: otherwise the
-    vocabulary keeps every number and name ever read, and memory grows with the corpus.
-    The first documents a pipeline reads are read outside any zone, so the words of every
-    article (and their costly lexemes) stay; only the rarer ones come and go after that.
-    Nothing made inside a zone outlives it (results are plain Python values)."""
-    seen = _WARMED.get(id(nlp), 0)
-    if seen < _WARM_DOCS:
-        _WARMED[id(nlp)] = seen + docs
-        return nullcontext()
-    stack = ExitStack()
-    stack.enter_context(nlp.memory_zone())
-    stack.enter_context(nlp.get_pipe("cmcc_normalizer").zone())  # type: ignore[attr-defined]
-    return stack
 
 
 def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
