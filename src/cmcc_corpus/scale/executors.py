@@ -201,17 +201,19 @@ def _ctrl_c_after() -> Iterator[None]:
 
 
 def _start_forkserver_deaf_to_ctrl_c() -> None:
-    """Start the fork server with SIGINT ignored (the setting survives its exec): Ctrl-C while it
-    imports spaCy would otherwise print its KeyboardInterrupt traceback. The parent handles Ctrl-C."""
+    """Start the fork server with SIGINT blocked (a blocked mask survives fork and exec): Ctrl-C
+    while it imports spaCy would otherwise print its KeyboardInterrupt traceback. In the parent
+    a Ctrl-C meanwhile stays pending and is raised once the server is up (ignoring SIGINT
+    instead, as this once did, lost it: the ingest ran on to the end)."""
     from multiprocessing import forkserver
 
     if threading.current_thread() is not threading.main_thread():
         return  # signal handlers can only be changed there; the server then starts on first use
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         forkserver.ensure_running()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def init_pool_worker(context: WorkerContext, parent: int) -> None:
