@@ -17,13 +17,20 @@ def object_rows(path: Path, error: type[CorpusError], what: str) -> Iterator[tup
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{path}: cannot read {what} ({exc})") from None
     for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
         where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise error(f"{where}: invalid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise error(f"{where}: each line of a {what} must be a JSON object")
-        yield where, row
+        row = object_row(line, where, error, what)
+        if row is not None:
+            yield where, row
+
+
+def object_row(line: str, where: str, error: type[CorpusError], what: str) -> dict[str, Any] | None:
+    """The object on one line (None for a blank line); `error` names `where` it is not one."""
+    if not line.strip():
+        return None
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise error(f"{where}: invalid JSON ({exc.msg})") from None
+    if not isinstance(row, dict):
+        raise error(f"{where}: each line of a {what} must be a JSON object")
+    return row

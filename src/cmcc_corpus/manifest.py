@@ -22,6 +22,7 @@ import numpy
 from .article import Metadata
 from .errors import CorpusError, InputError
 from .formats import parse_partial_date
+from .jsonl import object_row
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -124,14 +125,9 @@ def _row(line: bytes, where: str) -> dict[str, Any] | None:
         text = line.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ManifestError(f"{where}: cannot read manifest ({exc})") from None
-    if not text.strip():
+    row = object_row(text, where, ManifestError, "manifest")
+    if row is None:
         return None
-    try:
-        row = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"{where}: invalid JSON ({exc.msg})") from None
-    if not isinstance(row, dict):
-        raise ManifestError(f"{where}: each line of a manifest must be a JSON object")
     if not isinstance(row.get("file"), str):
         raise ManifestError(f'{where}: each row needs a "file" field naming the article')
     _metadata(row, where)
