@@ -86,3 +86,11 @@ def test_every_row_is_validated_up_front(tmp_path: Path, content: bytes, reason:
 def test_an_unreadable_manifest_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(ManifestError, match="missing.jsonl: cannot read manifest"):
         Manifest.load(tmp_path / "missing.jsonl")
+
+
+def test_a_manifest_rewritten_during_the_run_is_a_clear_error(tmp_path: Path) -> None:
+    path = _write(tmp_path / "m.jsonl", ROWS)
+    m = Manifest.load(path)
+    path.write_text("[]\n" * 100)  # the rows moved: the indexed byte ranges now hold other text
+    with pytest.raises(ManifestError, match="changed during the run"):
+        m.get("two.txt")

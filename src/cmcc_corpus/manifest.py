@@ -93,12 +93,18 @@ class Manifest:
         return {**self.__dict__, "_fd": None}  # a worker opens its own descriptor
 
     def _read(self, where: tuple[int, int]) -> dict[str, Any]:
-        if self._fd is None:
-            assert self.path is not None
-            self._fd = os.open(self.path, os.O_RDONLY)
-        offset, length = where
-        data = os.pread(self._fd, length, offset)  # no shared file position: safe across threads
-        return json.loads(data.removeprefix(_BOM).decode("utf-8"))  # type: ignore[no-any-return]  # validated at load
+        try:
+            if self._fd is None:
+                assert self.path is not None
+                self._fd = os.open(self.path, os.O_RDONLY)
+            offset, length = where
+            data = os.pread(self._fd, length, offset)  # no shared file position: safe across threads
+            row = json.loads(data.removeprefix(_BOM).decode("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ManifestError(f"{self.path}: cannot read manifest ({exc}); was it changed during the run?") from None
+        if not isinstance(row, dict) or not isinstance(row.get("file"), str):
+            raise ManifestError(f"{self.path}: changed during the run (a row moved); run the ingest again")
+        return row
 
     def __del__(self) -> None:
         if self._fd is not None:
