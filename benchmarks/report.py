@@ -44,6 +44,8 @@ _METHOD = """\
   ingest spends its time.
 """
 
+FLAT_GROWTH = 0.20  # peak memory growth allowed between the two largest sizes for "flat"
+
 
 def corpus_row(stats: CorpusStats, generate_s: float, tokenizer_s: list[float]) -> dict[str, Any]:
     """The size-level part of a results.json row: corpus counts and the tokenizer pass."""
@@ -145,6 +147,19 @@ def _targets(results: dict[str, Any]) -> list[str]:
                     f"{size['documents']:,} documents, `{label}`: memory under 1 GB", f"{peak:.0f} MiB", peak < 1024
                 )
             )
+    if len(sizes) >= 2:  # flat: the largest run needs little more than the one 10x smaller
+        before, last = sizes[-2], sizes[-1]
+        for label, mode in last["modes"].items():
+            if label in before["modes"]:
+                growth = mode["peak_rss_mib"] / before["modes"][label]["peak_rss_mib"] - 1
+                lines.append(
+                    _verdict(
+                        f"`{label}` memory flat: at most +{FLAT_GROWTH:.0%} from {before['documents']:,} "
+                        f"to {last['documents']:,} documents",
+                        f"{growth:+.0%}",
+                        growth <= FLAT_GROWTH,
+                    )
+                )
     for label, slope in results.get("growth", {}).items():
         lines.append(_verdict(f"`{label}` grows at most linearly (log-log slope <= 1.1)", f"{slope:.2f}", slope <= 1.1))
     if "synthetic_compare" in results:
