@@ -7,15 +7,31 @@ left untranslated in Arabic (names, acronyms), URLs and image paths, and its sha
 features (blocking: a document is only scored against documents sharing them), scores
 weigh shared features by rarity, and a greedy one-to-one assignment above a threshold
 keeps topical look-alikes (same event, different article) apart.
+
+Blocking costs each English document a bounded amount of work, whatever the corpus size.
+Features held by more than `_BLOCK_MAX_SHARE` of the documents (a country named nearly
+everywhere) are not blocked on at all. The others are visited rarest first, at most
+`_LIST_VISITS` entries of any one posting list and `_SOURCE_VISITS` entries in all, and
+only the `_MAX_CANDIDATES` heaviest targets are scored in full. A rare feature (a specific
+number, a name) has a short list and is always visited whole, so a translation sharing
+such features is always found. A longer list (a country in a few percent of the articles,
+a story with hundreds of near-copies) is visited in part: lists are sorted by document
+id, a content hash, and a source visits the stretch that follows its own id. So every
+source sees a different sample of a crowd of look-alikes (one-to-one assignment can still
+give each its own partner), and the same sample in every list the crowd shares (their
+weights add up as over the whole lists).
 """
 
 from __future__ import annotations
 
 import calendar
+import heapq
 import math
 import re
+import sys
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,10 +49,14 @@ _PATH = re.compile(r"(?:https?://\S+|/[\w\-./]+\.(?:jpe?g|png|gif|webp|svg|html?
 # Features held by more than this share of documents are too common to block on.
 _BLOCK_MAX_SHARE = 0.05
 _BLOCK_MIN_DOCS = 20
-_MAX_CANDIDATES = 50
+_MAX_CANDIDATES = 50  # scored in full per English document
+# Posting entries visited per English document: in any one list, and in all (see above).
+_LIST_VISITS = 150
+_SOURCE_VISITS = 2000
+_WEIGHT_UNITS = 2**20  # per unit of idf, when ranking candidates (see candidates_by_source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per document of the corpus, all in memory
 class DocFeatures:
     """What a document carries across translation."""
 
@@ -50,7 +70,7 @@ class DocFeatures:
     names: tuple[str, ...] = ()  # people named, in the document's script
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: align holds one per candidate verified
 class Pair:
     """A translation pair: source (English), translation (Arabic), score and evidence."""
 
@@ -89,9 +109,17 @@ def features_of(
         found |= {f"lat:{w.lower()}" for w in _ACRONYM.findall(stripped) if len(w) >= 2}
     # Offsets of numbers are in the folded text, of entities in the original: close enough
     # for ordering (folding only drops marks), and order is all the sequence is used for.
-    sequence = tuple(f for _, f in sorted(numbers + ordered))
+    sequence = tuple(sys.intern(f) for _, f in sorted(numbers + ordered))
+    # Interned: the same features recur across the corpus, and all of them stay in memory.
     return DocFeatures(
-        doc_id, lang, frozenset(found), paragraphs, len(text), published, sequence, tuple(sorted(set(names)))
+        doc_id,
+        sys.intern(lang),
+        frozenset(sys.intern(f) for f in found),
+        paragraphs,
+        len(text),
+        None if published is None else sys.intern(published),
+        sequence,
+        tuple(sorted({sys.intern(name) for name in names})),
     )
 
 
@@ -105,17 +133,29 @@ def candidate_pairs(
     docs: Sequence[DocFeatures], threshold: float = CANDIDATE_THRESHOLD, per_source: int = 3
 ) -> list[Pair]:
     """The best-scoring Arabic candidates of each English document (blocked, not assigned)."""
-    sources = [d for d in docs if d.lang == "en"]
-    targets = [d for d in docs if d.lang == "ar"]
+    return [pair for group in candidates_by_source(docs, threshold, per_source) for pair in group]
+
+
+def candidates_by_source(
+    docs: Sequence[DocFeatures], threshold: float = CANDIDATE_THRESHOLD, per_source: int = 3
+) -> Iterator[list[Pair]]:
+    """`candidate_pairs` one English document at a time, best first, so a caller can verify
+    a document's candidates and let them go. Documents come in id order: neighbours in
+    that order share candidates (see `_stretch`), which keeps a caller's caches warm."""
+    sources = sorted((d for d in docs if d.lang == "en"), key=lambda d: d.id)
+    targets = {d.id: d for d in docs if d.lang == "ar"}
     if not sources or not targets:
-        return []
-    idf = _idf(docs)
-    index = _block_index(targets, idf, len(docs))
-    scored: list[Pair] = []
+        return
+    idf = feature_weights(docs)
+    index = _block_index(targets.values(), len(docs))
+    # Blocking weighs targets in integer units of idf: sums are then exact in any order
+    # (set order changes from run to run), and cheap.
+    blocking = {f: round(idf[f] * _WEIGHT_UNITS) for f in index}
     for source in sources:
-        found = [score_pair(source, target, idf) for target in _candidates(source, index, idf)]
-        scored += sorted((p for p in found if p.score >= threshold), key=lambda p: -p.score)[:per_source]
-    return scored
+        found = [score_pair(source, targets[t], idf) for t in _candidates(source, index, targets, blocking)]
+        kept = (p for p in found if p.score >= threshold)
+        # Ties (look-alikes score alike) broken as in `_candidates`, from the source's id on.
+        yield sorted(kept, key=lambda p: (-p.score, p.translation < source.id, p.translation))[:per_source]
 
 
 def pair_documents(docs: Sequence[DocFeatures], threshold: float = DEFAULT_THRESHOLD) -> list[Pair]:
@@ -123,32 +163,63 @@ def pair_documents(docs: Sequence[DocFeatures], threshold: float = DEFAULT_THRES
     return one_to_one([p for p in candidate_pairs(docs) if p.score >= threshold])
 
 
-def _idf(docs: Sequence[DocFeatures]) -> dict[str, float]:
+def feature_weights(docs: Sequence[DocFeatures]) -> dict[str, float]:
+    """Each feature's weight in `score_pair`: the rarer across `docs`, the heavier (idf)."""
     df = Counter(f for d in docs for f in d.features)
     n = len(docs)
     return {f: math.log((n + 1) / (c + 0.5)) for f, c in df.items()}
 
 
-def _block_index(targets: Sequence[DocFeatures], idf: dict[str, float], n: int) -> dict[str, list[DocFeatures]]:
-    """Inverted index over features rare enough to block on."""
+def _block_index(targets: Iterable[DocFeatures], n: int) -> dict[str, list[str]]:
+    """Inverted index over features rare enough to block on: document ids, sorted."""
     limit = max(_BLOCK_MIN_DOCS, int(_BLOCK_MAX_SHARE * n))
-    index: dict[str, list[DocFeatures]] = defaultdict(list)
-    for target in targets:
+    index: dict[str, list[str]] = defaultdict(list)
+    for target in sorted(targets, key=lambda d: d.id):
         for feature in target.features:
-            index[feature].append(target)
-    return {f: ds for f, ds in index.items() if len(ds) <= limit}
+            index[feature].append(target.id)
+    return {f: ids for f, ids in index.items() if len(ids) <= limit}
 
 
-def _candidates(source: DocFeatures, index: dict[str, list[DocFeatures]], idf: dict[str, float]) -> list[DocFeatures]:
-    """Targets sharing rare features with `source`, the most (by weight) first, capped."""
-    weight: dict[str, float] = defaultdict(float)
-    by_id: dict[str, DocFeatures] = {}
-    for feature in source.features:
-        for target in index.get(feature, ()):
-            weight[target.id] += idf.get(feature, 0.0)
-            by_id[target.id] = target
-    best = sorted(weight, key=lambda k: -weight[k])[:_MAX_CANDIDATES]
-    return [by_id[k] for k in best]
+def _candidates(
+    source: DocFeatures, index: dict[str, list[str]], targets: dict[str, DocFeatures], weights: dict[str, int]
+) -> list[str]:
+    """Ids of the targets sharing rare features with `source`, the most (by weight) first, capped.
+
+    Posting lists are visited rarest first, within the limits described in the module
+    docstring. A target found in a list visited whole is weighed by every blocking feature
+    it shares with the source, visited or not: it must not be outweighed by look-alikes
+    that happened to be in the part of a long list visited. A target found only in such
+    parts is weighed by the lists it was found in (the parts are alike from list to list:
+    see `_stretch`), which is cheaper.
+    """
+    blocking = sorted((f for f in source.features if f in index), key=lambda f: (len(index[f]), f))
+    weight: dict[str, int] = defaultdict(int)
+    whole: set[str] = set()
+    budget = _SOURCE_VISITS
+    for feature in blocking:
+        visited = _stretch(index[feature], source.id, min(_LIST_VISITS, budget))
+        if len(visited) == len(index[feature]):
+            whole.update(visited)
+        else:
+            for target in visited:
+                weight[target] += weights[feature]
+        budget -= len(visited)
+        if budget <= 0:
+            break
+    shared = frozenset(blocking)
+    for target in whole:
+        weight[target] = sum(map(weights.__getitem__, targets[target].features & shared))
+    # Ties go to the targets that follow the source's id, as in `_stretch`: look-alike
+    # sources then do not all get the same look-alike targets.
+    return heapq.nsmallest(_MAX_CANDIDATES, weight, key=lambda t: (-weight[t], t < source.id, t))
+
+
+def _stretch(postings: list[str], start: str, size: int) -> list[str]:
+    """All of a posting list (sorted ids) if short, else the `size` ids from `start` on, wrapping."""
+    if len(postings) <= size:
+        return postings
+    k = bisect_left(postings, start)
+    return postings[k : k + size] + postings[: max(0, k + size - len(postings))]
 
 
 def score_pair(source: DocFeatures, target: DocFeatures, idf: dict[str, float]) -> Pair:

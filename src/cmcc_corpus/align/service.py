@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache, partial
 from typing import Any
 
 from ..store import Corpus, insert_findings, translate_errors
 from .fidelity import COMPARED_TYPES, Finding, UnitMention, unit_findings
-from .pairing import DEFAULT_THRESHOLD, DocFeatures, Pair, candidate_pairs, features_of, one_to_one
+from .pairing import (
+    DEFAULT_THRESHOLD,
+    DocFeatures,
+    Pair,
+    candidates_by_source,
+    feature_weights,
+    features_of,
+    one_to_one,
+    score_pair,
+)
 from .units import Link, Unit, align_units, anchors_of
 
 MAX_PUBLICATION_GAP_DAYS = 7  # a translation appears within days of its original
 # Mention types whose canonical values are the same in both languages.
 CROSSING_TYPES = ("country", "org", "place", "date", "money", "quantity", "duration")
+_UNIT_CACHE = 4096  # documents whose paragraph units are kept while candidates are verified
+_STAGED = ("pairs", "alignments", "findings")  # tables `align` rewrites (see _store)
 
 
 @dataclass(frozen=True)
@@ -32,7 +45,7 @@ class AlignedPair:
 
 def corpus_features(corpus: Corpus, doc_ids: Sequence[str] | None = None) -> list[DocFeatures]:
     """Language-independent features of the corpus's documents (or of `doc_ids`)."""
-    docs = [corpus.resolve(d) for d in doc_ids] if doc_ids else list(corpus.documents())
+    docs = (corpus.resolve(d) for d in doc_ids) if doc_ids else corpus.documents()
     features = []
     with translate_errors(corpus.path):
         for doc in docs:
@@ -90,41 +103,93 @@ def align_corpus(
     translation aligns unit by unit at low cost, an article on the same event does not.
     The pair score is the mean of the feature score and that fit; pairs are then
     assigned one to one, best first, above `threshold`.
+
+    Memory grows with the number of documents and candidates, not with their texts:
+    candidates are verified one English document at a time with a bounded cache of
+    units, each keeping its score, fit and links packed in a string until assignment;
+    the pairs assigned are then completed (evidence, sentence links, findings) one at a
+    time. So with `store`, the pairs returned leave out their links and sentence links:
+    those are in the corpus (`stored_pairs`, `side_by_side`).
     """
-    units: dict[str, tuple[list[int], list[Unit]]] = {}
-    verified: dict[tuple[str, str], tuple[Pair, tuple[Link, ...]]] = {}
-    for candidate in candidate_pairs(corpus_features(corpus, doc_ids)):
-        for doc_id in (candidate.source, candidate.translation):
-            if doc_id not in units:
-                units[doc_id] = units_of(corpus, doc_id)
-        (src_numbers, src_units), (tgt_numbers, tgt_units) = units[candidate.source], units[candidate.translation]
-        links = align_units(src_units, tgt_units)
-        fit = alignment_fit(links, len(src_units), len(tgt_units))
-        score = round((candidate.score + fit) / 2 * context_factor(candidate), 4)
-        pair = Pair(
-            candidate.source,
-            candidate.translation,
-            score,
-            {**candidate.evidence, "features": candidate.score, "alignment_fit": round(fit, 4)},
-        )
-        verified[(pair.source, pair.translation)] = (
-            pair,
-            tuple(
-                Link(tuple(src_numbers[i] for i in link.source), tuple(tgt_numbers[j] for j in link.target), link.score)
-                for link in links
-            ),
-        )
-    kept = one_to_one([p for p, _ in verified.values() if p.score >= threshold])
-    aligned = [
-        AlignedPair(
-            p, corpus.resolve(p.source).file, corpus.resolve(p.translation).file, verified[(p.source, p.translation)][1]
-        )
-        for p in kept
-    ]
-    aligned = [replace(item, sentence_links=_sentence_links(corpus, item)) for item in aligned]
-    if store:
-        _store(corpus, aligned, doc_ids, [f for item in aligned for f in pair_findings(corpus, item)])
-    return aligned
+    features = corpus_features(corpus, doc_ids)
+    verified = _verified(corpus, features, threshold)
+    by_id = {f.id: f for f in features}
+    weights = feature_weights(features)
+    aligned = (_aligned(corpus, pair, verified[pair], by_id, weights) for pair in one_to_one(list(verified)))
+    if not store:
+        return list(aligned)
+    return _store(corpus, aligned, doc_ids)
+
+
+def _verified(corpus: Corpus, features: Sequence[DocFeatures], threshold: float) -> dict[Pair, tuple[float, str]]:
+    """Candidate pairs whose score with their paragraph alignment reaches `threshold`
+    (without evidence), with their alignment fit and packed paragraph links."""
+    # Consecutive English documents share candidates (see candidates_by_source): the units
+    # of the documents seen last are worth keeping, those of every document are not.
+    units = lru_cache(maxsize=_UNIT_CACHE)(partial(units_of, corpus))
+    verified = {}
+    for group in candidates_by_source(features):
+        for candidate in group:
+            pair, fit, links = _verify(candidate, units(candidate.source), units(candidate.translation))
+            if pair.score >= threshold:
+                verified[Pair(pair.source, pair.translation, pair.score)] = (fit, _pack(links))
+    return verified
+
+
+def _verify(
+    candidate: Pair, source: tuple[list[int], list[Unit]], target: tuple[list[int], list[Unit]]
+) -> tuple[Pair, float, tuple[Link, ...]]:
+    """A candidate rescored with how well its documents' units (from `units_of`) align:
+    the pair, the fit, and the links by paragraph number."""
+    (src_numbers, src_units), (tgt_numbers, tgt_units) = source, target
+    links = align_units(src_units, tgt_units)
+    fit = alignment_fit(links, len(src_units), len(tgt_units))
+    numbered = tuple(
+        Link(tuple(src_numbers[i] for i in link.source), tuple(tgt_numbers[j] for j in link.target), link.score)
+        for link in links
+    )
+    return _rescored(candidate, fit), fit, numbered
+
+
+def _rescored(candidate: Pair, fit: float) -> Pair:
+    """The pair score: the feature score and the alignment fit together."""
+    score = round((candidate.score + fit) / 2 * context_factor(candidate), 4)
+    evidence = {**candidate.evidence, "features": candidate.score, "alignment_fit": round(fit, 4)}
+    return Pair(candidate.source, candidate.translation, score, evidence)
+
+
+def _aligned(
+    corpus: Corpus,
+    pair: Pair,
+    packed: tuple[float, str],
+    features: dict[str, DocFeatures],
+    weights: dict[str, float],
+) -> AlignedPair:
+    """An assigned pair with its evidence (scored again from the features: the same
+    result), paragraph links and sentence links."""
+    fit, links = packed
+    pair = _rescored(score_pair(features[pair.source], features[pair.translation], weights), fit)
+    item = AlignedPair(pair, corpus.resolve(pair.source).file, corpus.resolve(pair.translation).file, _unpack(links))
+    return replace(item, sentence_links=_sentence_links(corpus, item))
+
+
+def _pack(links: Sequence[Link]) -> str:
+    """Links as one string, `1,2|1|-0.25` per link (exact scores): about a tenth of the
+    memory of Link objects, for the many pairs that wait for assignment."""
+    return ";".join(f"{_units(link.source)}|{_units(link.target)}|{link.score!r}" for link in links)
+
+
+def _unpack(packed: str) -> tuple[Link, ...]:
+    """The links `_pack` wrote."""
+    links = []
+    for part in packed.split(";") if packed else ():
+        source, target, score = part.split("|")
+        links.append(Link(_numbers(source), _numbers(target), float(score)))
+    return tuple(links)
+
+
+def _numbers(units: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in units.split(",") if n)
 
 
 def _sentence_links(corpus: Corpus, item: AlignedPair) -> tuple[Link, ...]:
@@ -197,53 +262,83 @@ def alignment_fit(links: Sequence[Link], n_source: int, n_target: int) -> float:
     return confident / max(n_source + n_target, 1)
 
 
-def _store(corpus: Corpus, aligned: list[AlignedPair], doc_ids: Sequence[str] | None, findings: list[Finding]) -> None:
+def _store(corpus: Corpus, aligned: Iterable[AlignedPair], doc_ids: Sequence[str] | None) -> list[AlignedPair]:
+    """Replace the stored pairs (of `doc_ids`, or all) by `aligned`, with their links and
+    findings; the pairs are returned without their links.
+
+    Rows go to temporary tables as the pairs are aligned (SQLite spills them to disk, and
+    they lock nothing); the corpus is locked only to swap them in.
+    """
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with corpus.transaction() as conn:
-        if doc_ids:
-            ids = [corpus.resolve(d).id for d in doc_ids]
-            marks = ",".join("?" * len(ids))
-            conn.execute(f"DELETE FROM pairs WHERE source_id IN ({marks}) OR translation_id IN ({marks})", (*ids, *ids))
-            for doc_id in ids:
-                conn.execute(
-                    "DELETE FROM findings WHERE verdict = 'translation' AND ' ' || docs || ' ' LIKE ?",
-                    (f"% {doc_id} %",),
-                )
-        else:
-            conn.execute("DELETE FROM pairs")
-            conn.execute("DELETE FROM findings WHERE verdict = 'translation'")
-        insert_findings(
-            conn,
-            (
-                (f.id, f.verdict, f.subject, f.predicate, [s.as_dict() for s in f.sides], (s.doc_id for s in f.sides))
-                for f in findings
-            ),
-            now,
+    conn, stored = corpus.conn, []
+    with translate_errors(corpus.path):
+        try:
+            for table in _STAGED:
+                conn.execute(f"CREATE TEMP TABLE staged_{table} AS SELECT * FROM main.{table} WHERE 0")
+            for item in aligned:
+                _stage(conn, item, pair_findings(corpus, item), now)
+                stored.append(replace(item, links=(), sentence_links=()))
+            with corpus.transaction():
+                _delete_pairs(corpus, conn, doc_ids)
+                conn.execute("INSERT OR REPLACE INTO main.pairs SELECT * FROM staged_pairs")
+                conn.execute("INSERT INTO main.alignments SELECT * FROM staged_alignments")
+                _insert_staged_findings(conn, now)
+        finally:
+            for table in _STAGED:
+                conn.execute(f"DROP TABLE IF EXISTS temp.staged_{table}")
+    return stored
+
+
+def _stage(conn: sqlite3.Connection, item: AlignedPair, findings: list[Finding], now: str) -> None:
+    """One pair, its paragraph and sentence links and its findings, into the staging tables."""
+    p = item.pair
+    conn.execute(
+        "INSERT INTO staged_pairs (source_id, translation_id, score, evidence, aligned_at) VALUES (?, ?, ?, ?, ?)",
+        (p.source, p.translation, p.score, json.dumps(p.evidence), now),
+    )
+    for level, links in (("paragraph", item.links), ("sentence", item.sentence_links)):
+        conn.executemany(
+            "INSERT INTO staged_alignments (source_id, translation_id, level, n, source_units, target_units, score)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (p.source, p.translation, level, n, _units(link.source), _units(link.target), round(link.score, 4))
+                for n, link in enumerate(links, 1)
+            ],
         )
-        for item in aligned:
-            p = item.pair
-            conn.execute(
-                "INSERT OR REPLACE INTO pairs (source_id, translation_id, score, evidence, aligned_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (p.source, p.translation, p.score, json.dumps(p.evidence), now),
-            )
-            for level, links in (("paragraph", item.links), ("sentence", item.sentence_links)):
-                conn.executemany(
-                    "INSERT INTO alignments (source_id, translation_id, level, n, source_units, target_units, score)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            p.source,
-                            p.translation,
-                            level,
-                            n,
-                            _units(link.source),
-                            _units(link.target),
-                            round(link.score, 4),
-                        )
-                        for n, link in enumerate(links, 1)
-                    ],
-                )
+    conn.executemany(  # sides as plain JSON here: insert_findings writes them its own way
+        "INSERT INTO staged_findings (id, verdict, subject, predicate, sides, docs) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (f.id, f.verdict, f.subject, f.predicate, json.dumps([s.as_dict() for s in f.sides]), _doc_list(f))
+            for f in findings
+        ],
+    )
+
+
+def _doc_list(finding: Finding) -> str:
+    return " ".join(side.doc_id for side in finding.sides)
+
+
+def _insert_staged_findings(conn: sqlite3.Connection, now: str) -> None:
+    """The staged findings into the corpus, a batch at a time, as store.insert_findings writes them."""
+    rows = conn.execute("SELECT id, verdict, subject, predicate, sides, docs FROM staged_findings ORDER BY rowid")
+    while batch := rows.fetchmany(1000):
+        insert_findings(conn, ((i, v, s, p, json.loads(sides), docs.split()) for i, v, s, p, sides, docs in batch), now)
+
+
+def _delete_pairs(corpus: Corpus, conn: sqlite3.Connection, doc_ids: Sequence[str] | None) -> None:
+    """Forget the pairs (and translation findings) of `doc_ids`, or all of them."""
+    if not doc_ids:
+        conn.execute("DELETE FROM pairs")
+        conn.execute("DELETE FROM findings WHERE verdict = 'translation'")
+        return
+    ids = [corpus.resolve(d).id for d in doc_ids]
+    marks = ",".join("?" * len(ids))
+    conn.execute(f"DELETE FROM pairs WHERE source_id IN ({marks}) OR translation_id IN ({marks})", (*ids, *ids))
+    for doc_id in ids:
+        conn.execute(
+            "DELETE FROM findings WHERE verdict = 'translation' AND ' ' || docs || ' ' LIKE ?",
+            (f"% {doc_id} %",),
+        )
 
 
 def _units(numbers: tuple[int, ...]) -> str:
