@@ -33,8 +33,8 @@ from .pipeline import pattern_pipeline, strip_proclitic
 from .profile import Profile, registered
 
 if not Token.has_extension("date_tag"):
-    # Read from one dict per doc: setting an extension on each tagged token is slow.
-    Token.set_extension("date_tag", getter=lambda t: t.doc.user_data.get(DATE_TAGS, {}).get(t.i, ""))
+    # Read from one dict per doc (see tag_at): setting an extension on each tagged token is slow.
+    Token.set_extension("date_tag", getter=lambda t: tag_at(t.doc, t.i))
 
 _CLITIC = "(?:[وفبل])?"  # a proclitic glued to digits (و17 أكتوبر) is left out of the quote
 _DIGIT = re.compile(r"\d")
@@ -302,7 +302,7 @@ class DateFinder(DateReaders, ContextReaders):
     # ---- tagging ------------------------------------------------------------------------------
 
     def _tag(self, doc: Doc) -> dict[int, Item]:
-        """Set token._.date_tag on every date word of `doc`; its items by token index.
+        """Record the tag of every date word of `doc` (read by `tag_at`, `token._.date_tag`); its items by token index.
 
         Joiners (of, the, commas) are kept only within three tokens of another date word:
         in a long text they are everywhere and never a date on their own.
