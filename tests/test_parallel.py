@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from cmcc_corpus.cli import cli
 from cmcc_corpus.extract.service import Extractor
 from cmcc_corpus.ingest import IngestOptions, IngestSummary, ingest
-from cmcc_corpus.scale.executors import _ordered
+from cmcc_corpus.scale.executors import MAX_AHEAD, PoolExecutor, _ordered, open_executor
 from cmcc_corpus.scale.shard import Input, Shard, WorkerContext, process_shard, shards, worker_id
 from cmcc_corpus.sources import Skipped
 from cmcc_corpus.store import Corpus
@@ -206,6 +206,15 @@ def test_at_most_two_tasks_per_worker_are_in_flight() -> None:
         results.append(result)
     assert results == [i * 10 for i in range(40)]
     assert peak[0] == 4  # memory stays flat: never more than the window outstanding
+
+
+def test_a_pool_keeps_a_batch_of_shards_ahead_but_a_bounded_number() -> None:
+    """Workers go on while the parent writes a batch; what it holds stays bounded."""
+    context = WorkerContext(key="window")
+    assert PoolExecutor(2, context).window == 4
+    assert PoolExecutor(2, context, ahead=10).window == 14
+    with open_executor("processes", 2, context, ahead=10_000) as executor:
+        assert isinstance(executor, PoolExecutor) and executor.window == 4 + MAX_AHEAD
 
 
 # -- signals: real processes ----------------------------------------------------------------

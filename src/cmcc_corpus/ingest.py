@@ -135,7 +135,9 @@ def ingest(
     extractor = _extractor(options)
     writer = CorpusWriter(corpus, summary, emit, extractor.saver if extractor else None, options.batch_size)
     context = _context(options, manifest, extractor, corpus=os.path.abspath(corpus.path))
-    _run(inputs, _excluded(corpus.path), options, context, summary, writer.add)
+    # Workers keep a batch's worth of shards ahead: they go on while this process writes one.
+    ahead = -(-options.batch_size // options.shard_size)
+    _run(inputs, _excluded(corpus.path), options, context, summary, writer.add, ahead)
     writer.flush()
     return summary
 
@@ -208,10 +210,11 @@ def _run(
     context: WorkerContext,
     summary: IngestSummary,
     sink: Callable[[Item], None],
+    ahead: int = 0,
 ) -> None:
     """Shards of the discovered inputs through the executor; every record to `sink`, in input order."""
     found = _discovered(inputs, exclude, options)
-    with open_executor(options.executor_kind, options.jobs, context, options.scheduler) as executor:
+    with open_executor(options.executor_kind, options.jobs, context, options.scheduler, ahead) as executor:
         for result in executor.map(ingest_task, shards(found, options.shard_size)):
             _note_worker(summary, result)
             for item in result.items:

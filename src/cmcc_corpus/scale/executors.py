@@ -26,7 +26,8 @@ from ..errors import CorpusError
 from .shard import WorkerContext, ensure_pipelines, install, uninstall
 
 EXECUTORS = ("serial", "processes", "dask")
-IN_FLIGHT_PER_WORKER = 2  # enough to keep a worker busy while the parent writes, little to hold
+IN_FLIGHT_PER_WORKER = 2  # enough to keep a worker busy between two results, little to hold
+MAX_AHEAD = 32  # extra tasks in flight asked for by a caller that writes in large batches
 _WATCH_SECONDS = 0.5
 # Imported once by the fork server, so each worker starts with them loaded (spaCy is the slow one).
 _PRELOAD = ["cmcc_corpus.scale.shard", "cmcc_corpus.extract.run", "cmcc_corpus.extract.service"]
@@ -62,15 +63,23 @@ class Executor(Protocol):
 
 
 @contextmanager
-def open_executor(kind: str, jobs: int, context: WorkerContext, scheduler: str | None = None) -> Iterator[Executor]:
-    """An executor for one run; on any exception (Ctrl-C included) its workers are stopped."""
+def open_executor(
+    kind: str, jobs: int, context: WorkerContext, scheduler: str | None = None, ahead: int = 0
+) -> Iterator[Executor]:
+    """An executor for one run; on any exception (Ctrl-C included) its workers are stopped.
+
+    `ahead`: tasks to keep in flight beyond two per worker, so that workers go on while this
+    process is busy with something long between results (writing a batch of them); at most
+    MAX_AHEAD, since their results are held here.
+    """
+    ahead = max(0, min(ahead, MAX_AHEAD))
     install(context)  # local tasks (stdin, single shards) run here
     try:
         executor: Executor
         if kind == "dask":
-            executor = DaskExecutor(jobs, context, scheduler)
+            executor = DaskExecutor(jobs, context, scheduler, ahead)
         elif kind == "processes" and jobs > 1:
-            executor = PoolExecutor(jobs, context)
+            executor = PoolExecutor(jobs, context, ahead)
         else:
             executor = SerialExecutor(context)
         try:
@@ -132,9 +141,10 @@ class SerialExecutor:
 class PoolExecutor:
     """A local pool of worker processes, started only when there is more than one task."""
 
-    def __init__(self, jobs: int, context: WorkerContext) -> None:
+    def __init__(self, jobs: int, context: WorkerContext, ahead: int = 0) -> None:
         self.jobs = jobs
         self.context = context
+        self.window = IN_FLIGHT_PER_WORKER * jobs + ahead
         self.pool: ProcessPoolExecutor | None = None
 
     def map(self, fn: Callable[[T, str], R], tasks: Iterable[T]) -> Iterator[R]:
@@ -152,7 +162,7 @@ class PoolExecutor:
             with _ctrl_c_after():  # submit may be starting a worker: never cut that in half
                 return pool.submit(fn, task, self.context.key)
 
-        yield from _ordered(submit, chain(head, it), IN_FLIGHT_PER_WORKER * self.jobs, BrokenProcessPool)
+        yield from _ordered(submit, chain(head, it), self.window, BrokenProcessPool)
 
     def _start(self) -> ProcessPoolExecutor:
         if self.pool is None:
@@ -254,7 +264,7 @@ def _alive(pid: int) -> bool:
 class DaskExecutor:
     """Tasks on a Dask cluster: the one at `scheduler`, or a LocalCluster of `jobs` workers."""
 
-    def __init__(self, jobs: int, context: WorkerContext, scheduler: str | None) -> None:
+    def __init__(self, jobs: int, context: WorkerContext, scheduler: str | None, ahead: int = 0) -> None:
         from distributed import Client, LocalCluster
 
         self.context = context
@@ -283,7 +293,7 @@ class DaskExecutor:
         self.plugin = ContextPlugin(context)
         try:
             self.client.register_plugin(self.plugin)  # every worker installs the run, builds pipelines
-            self.window = IN_FLIGHT_PER_WORKER * (sum(self.client.nthreads().values()) or 1)
+            self.window = IN_FLIGHT_PER_WORKER * (sum(self.client.nthreads().values()) or 1) + ahead
         except BaseException:
             self.close(abort=True)
             raise
