@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
+from cmcc_corpus import heap
 from cmcc_corpus.extract import run
-from cmcc_corpus.extract.pipeline import get_pipeline, pipelines_built
+from cmcc_corpus.extract.pipeline import get_pipeline, pipelines_built, reset_pipelines
 from cmcc_corpus.extract.run import ArticleInput, extract
 
 TEXT = "Defence Secretary John Healey said {word} officials would send up to 200 troops on 17 October 2025."
@@ -29,3 +33,24 @@ def test_a_vocabulary_past_its_bound_is_dropped_and_results_are_unchanged(monkey
     assert [repr(f).replace(f"Quorblax{i}", "Zorvexian") for i, f in enumerate(found)] == [repr(before)] * 3
     values = {(m.type, str(m.value)) for m in after.mentions}
     assert {("person", "John Healey"), ("date", "2025-10-17"), ("quantity", "200")} <= values
+
+
+def test_a_process_that_owns_its_heap_freezes_a_built_pipeline_and_frees_it_on_reset(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(heap, "_OWNED", {"heap": True})
+    reset_pipelines()
+    nlp = get_pipeline("en")
+    assert gc.get_freeze_count() > 10_000  # the pipeline's objects are out of the collector's sight
+    old = weakref.ref(nlp)
+    del nlp
+    reset_pipelines()
+    assert gc.get_freeze_count() == 0
+    assert old() is None  # a frozen pipeline would never have been freed
+
+
+def test_a_library_caller_keeps_the_default_collector() -> None:
+    assert not heap._OWNED["heap"]
+    reset_pipelines()
+    get_pipeline("en")
+    assert gc.get_freeze_count() == 0

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from . import __version__
+from . import __version__, heap
 from .errors import CorpusError
 from .extract.records import MENTION_FIELDS
 from .formats import FORMATS
@@ -524,6 +524,7 @@ from . import cli_align, cli_compare, cli_extract, cli_report, cli_scale  # noqa
 
 def main() -> None:
     """Console-script entry point: real exit codes, 130 on Ctrl-C, no tracebacks."""
+    heap.own()
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:

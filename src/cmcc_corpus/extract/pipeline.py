@@ -18,6 +18,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span, Token
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
+from .. import heap
 from ..normalize import fold_text
 from ..profile import data_file
 from .profile import Profile, registered
@@ -123,6 +124,7 @@ def get_pipeline(lang: str, profile_key: str = "") -> Language:
 def reset_pipelines() -> None:
     """Forget the built pipelines (and the vocabulary they grew); the next use builds anew."""
     _BUILDS["before_reset"] += _pipeline.cache_info().misses
+    heap.release()  # a frozen pipeline would never be freed
     _pipeline.cache_clear()
     gc.collect()  # a pipeline and its components refer to each other
 
@@ -140,6 +142,7 @@ def _pipeline(lang: str, profile_key: str) -> Language:
     import_components()
     for name in COMPONENTS:
         nlp.add_pipe(name, config={"profile": profile.key})
+    heap.settle()
     return nlp
 
 

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Any, Protocol, TypeVar
 
+from .. import heap
 from ..errors import CorpusError
 from .shard import WorkerContext, ensure_pipelines, install, uninstall
 
@@ -231,6 +232,7 @@ def init_pool_worker(context: WorkerContext, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us and rolls its batch back
     if os.name == "posix":  # elsewhere os.kill(pid, 0) is not a harmless probe
         threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    heap.own()
     install(context)
     ensure_pipelines(context)
 
