@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+from operator import itemgetter
+
 import numpy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
 
 from ..normalize import fold, fold_text
 from .claims import ClaimFinder
 from .dates import DateFinder
 from .gazetteer import Gazetteer
+from .memo import Memo
 from .people import PeopleFinder
 from .pipeline import strip_proclitic
 from .profile import registered
@@ -31,25 +36,28 @@ class Normalizer:
         self.lang = lang
         self.profile_key = profile_key
         self.lexicon = registered(profile_key).arabic_lexicon if lang == "ar" else frozenset()
-        self._cache: dict[int, tuple[int, int]] = {}  # ORTH id -> (NORM id, proclitic length)
+        self._strings: StringStore | None = None  # the vocabulary `_cache` adds NORMs to
+        self._cache: Memo[int, tuple[int, int]] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        cache, miss = self._cache, self._miss
-        # One dict lookup per token and one array built at the end: this runs on every token.
-        found = [cache.get(orth) or miss(doc, orth) for orth in doc.to_array(ORTH).tolist()]
-        norms = numpy.fromiter((f[0] for f in found), dtype="uint64", count=len(found)).reshape(-1, 1)
+        # One lookup per token and one array built at the end: this runs on every token.
+        found = list(map(self._memo(doc.vocab.strings).__getitem__, doc.to_array(ORTH).tolist()))
+        norms = numpy.fromiter(map(itemgetter(0), found), dtype="uint64", count=len(found)).reshape(-1, 1)
         doc.from_array([NORM], norms)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
         doc.user_data[CLITICS] = {i: f[1] for i, f in enumerate(found) if f[1]} if self.lang == "ar" else {}
         return doc
 
-    def _miss(self, doc: Doc, orth: int) -> tuple[int, int]:
-        norm, clitic = self._normalize(doc.vocab.strings[orth])
-        found = (doc.vocab.strings.add(norm), clitic)
-        if len(self._cache) < _CACHE_LIMIT:
-            self._cache[orth] = found
-        return found
+    def _memo(self, strings: StringStore) -> Memo[int, tuple[int, int]]:
+        """ORTH id -> (NORM id, proclitic length), for docs whose strings are in `strings`."""
+        if self._cache is None or strings is not self._strings:
+            self._strings, self._cache = strings, Memo(partial(self._normalize_id, strings), _CACHE_LIMIT)
+        return self._cache
+
+    def _normalize_id(self, strings: StringStore, orth: int) -> tuple[int, int]:
+        norm, clitic = self._normalize(strings[orth])
+        return strings.add(norm), clitic
 
     def _normalize(self, text: str) -> tuple[str, int]:
         folded = fold_text(text).lower()
@@ -103,4 +111,8 @@ def token_start(token: Token) -> int:
 
 def span_offsets(span: Span) -> tuple[int, int]:
     """Character offsets of a span's evidence (an Arabic proclitic is not part of the quote)."""
+    # `span[0]._.clitic`, read where the normalizer put it: this runs for every mention, and
+    # most spans (every English one) start with no proclitic.
+    if not span.doc.user_data.get(CLITICS, {}).get(span.start):
+        return span.start_char, span.end_char
     return token_start(span[0]), span.end_char

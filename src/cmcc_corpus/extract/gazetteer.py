@@ -76,7 +76,8 @@ class Gazetteer:
     def __init__(self, nlp: Language, profile_key: str) -> None:
         self.lang = "ar" if nlp.lang == "ar" else "en"
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-        self.aliases: dict[int, tuple[Alias, tuple[str, ...]]] = {}
+        # match id -> (alias, its tokens' texts, whether it is case-sensitive, where its capitals are)
+        self.aliases: dict[int, tuple[Alias, tuple[str, ...], bool, tuple[int, ...]]] = {}
         places = registered(profile_key)["places"] or {}
         # A capital is corroborated by its country ("The United States ... Washington has").
         self.stands_for = {k: v.get("stands_for") for k, v in places.items() if isinstance(v, dict)}
@@ -86,26 +87,27 @@ class Gazetteer:
                 continue
             key = f"{alias.type}|{alias.id}|{alias.ambiguous}|{alias.refers_back}|{alias.blocker}|{alias.text}"
             pattern = normalizer(nlp.make_doc(alias.text))
-            self.aliases[nlp.vocab.strings.add(key)] = (alias, tuple(t.text for t in pattern))
+            shape = tuple(t.text for t in pattern)
+            capitals = tuple(k for k, word in enumerate(shape) if word[:1].isupper())
+            self.aliases[nlp.vocab.strings.add(key)] = (alias, shape, alias.case_sensitive, capitals)
             self.matcher.add(key, [pattern])
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[tuple[Span, Alias]] = []
         for match_id, start, end in self.matcher(doc):
-            alias, shape = self.aliases[match_id]
-            span = doc[start:end]
-            if self._case_ok(span, alias, shape):
+            alias, shape, case_sensitive, capitals = self.aliases[match_id]
+            span = Span(doc, start, end)
+            if self.lang != "en" or self._case_ok(doc, span, shape, case_sensitive, capitals):
                 found.append((span, alias))
         doc.spans["entities"] = list(self._resolve(doc, found))
         return doc
 
-    def _case_ok(self, span: Span, alias: Alias, shape: tuple[str, ...]) -> bool:
-        """English: acronyms exactly; a capitalized alias word needs a capitalized token."""
-        if self.lang != "en":
-            return True
-        if alias.case_sensitive:  # folded: a bidi or zero-width control inside "CMCC" changes nothing
+    @staticmethod
+    def _case_ok(doc: Doc, span: Span, shape: tuple[str, ...], case_sensitive: bool, capitals: tuple[int, ...]) -> bool:
+        """English: acronyms exactly; a capitalized alias word (at `capitals`) needs a capitalized token."""
+        if case_sensitive:  # folded: a bidi or zero-width control inside "CMCC" changes nothing
             return tuple(fold_text(t.text) for t in span) == shape
-        return not any(word[:1].isupper() and token.text[:1].islower() for word, token in zip(shape, span, strict=True))
+        return not any(doc[span.start + k].text[:1].islower() for k in capitals)
 
     def _resolve(self, doc: Doc, found: list[tuple[Span, Alias]]) -> Iterator[Span]:
         blocked = [(s.start, s.end, a.id) for s, a in found if a.blocker]
@@ -138,9 +140,8 @@ class Gazetteer:
                     continue
                 rule = "gazetteer (corroborated)"
             out = Span(doc, span.start, span.end, label=alias.type, kb_id=alias.id)
-            out._.value = alias.id
-            out._.rule = rule
-            out._.confidence = 1.0 if rule == "gazetteer" else 0.8
+            ext = out._  # each `out._` builds a new accessor object: set them all through one
+            ext.value, ext.rule, ext.confidence = alias.id, rule, 1.0 if rule == "gazetteer" else 0.8
             yield out
 
     def _corroborated(self, doc: Doc, span: Span, alias: Alias, entity_edges: set[int]) -> bool:

@@ -12,15 +12,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import compress
 from typing import Any, NamedTuple, overload
 
 from ..normalize import fold_text
+from .memo import Memo
 
 # A token's digits, with what is glued before ("$", "~", a proclitic) and after ("bn", "day").
 _GLUED = re.compile(r"(?P<prefix>\D*?)(?P<num>\d[\d,،.]*\d|\d|\.\d+)(?P<suffix>\D*)")
 _DIGIT = re.compile(r"\d")
 _CLITICS = re.compile(r"[وفبلك]{1,2}")
 _SYMBOLIC = re.compile(r"[^\w]+|[a-z.]{0,4}[$£€¥₪₺₼₸₽]")
+_NORM_CACHE = 200_000  # distinct NORMs whose first check is remembered
 
 
 class Word(NamedTuple):
@@ -71,6 +74,11 @@ class NumberLexicon:
         firsts = {k[0] for table in (self.cardinals, self.fractions, self.valued) for k in table}
         return frozenset(firsts | self.articles)
 
+    @cached_property
+    def may_open(self) -> Memo[str, bool]:
+        """Whether a NORM is an opener or holds a digit, remembered per NORM (tested on every token)."""
+        return Memo(lambda norm: norm in self.openers or _DIGIT.search(norm) is not None, _NORM_CACHE)
+
 
 @dataclass
 class _Acc:
@@ -84,10 +92,25 @@ class _Acc:
 
 
 class Words(Sequence[Word]):
-    """A document's tokens as `Word`s, made only where the reader looks (most tokens it never reads)."""
+    """A document's tokens as `Word`s, kept as lists the reader indexes (making a `Word` at
+    every look cost a third of its time; most tokens it never reads)."""
 
     def __init__(self, norms: list[str], glued: list[bool], replaced: dict[int, Word] | None = None) -> None:
         self.norms, self.glued, self.replaced = norms, glued, replaced or {}
+        self.read = norms  # the NORM the reader sees: a replaced word's own (واحد where the NORM is احد)
+        if self.replaced:
+            self.read = list(norms)
+            for i, word in self.replaced.items():
+                self.read[i] = word.norm
+        self.conj = {i for i, word in self.replaced.items() if word.conj}
+
+    @classmethod
+    def of(cls, words: Sequence[Word]) -> Words:
+        """`words` as a `Words` (itself when it is one)."""
+        if isinstance(words, Words):
+            return words
+        replaced = {i: w for i, w in enumerate(words) if w.conj}
+        return cls([w.norm for w in words], [w.glued for w in words], replaced)
 
     def __len__(self) -> int:
         return len(self.norms)
@@ -195,10 +218,10 @@ def find_numbers(words: Sequence[Word], lex: NumberLexicon) -> list[Reading]:
     """Every number in `words`, left to right, longest first, none overlapping."""
     found: list[Reading] = []
     end = 0
-    openers, digit = lex.openers, _DIGIT.search
-    # One cheap test per token first: most tokens can start no number at all.
-    norms = words.norms if isinstance(words, Words) else [w.norm for w in words]
-    for i in [i for i, norm in enumerate(norms) if norm in openers or digit(norm)]:
+    words = Words.of(words)
+    # One cheap test per token first (a loop in C): most tokens can start no number at all.
+    norms = words.norms
+    for i in compress(range(len(norms)), map(lex.may_open.__getitem__, norms)):
         if i < end:
             continue
         reading = read_number(words, i, lex)
@@ -208,7 +231,7 @@ def find_numbers(words: Sequence[Word], lex: NumberLexicon) -> list[Reading]:
     return found
 
 
-def read_number(words: Sequence[Word], i: int, lex: NumberLexicon) -> Reading | None:
+def read_number(words: Words, i: int, lex: NumberLexicon) -> Reading | None:
     """The number starting at token `i`, composed as far as it goes, or None."""
     first = _atom(words, i, lex)
     if first is None:
@@ -221,7 +244,7 @@ def read_number(words: Sequence[Word], i: int, lex: NumberLexicon) -> Reading | 
     acc = _Acc(digits=kind == "digits")
     prefix, suffix = "", ""
     if kind == "digits":
-        prefix, _, suffix = split_glued(words[i].norm) or ("", 0, "")
+        prefix, _, suffix = split_glued(words.read[i]) or ("", 0, "")
         scale = lex.suffixes.get(suffix) or lex.scales.get(suffix)
         if scale:  # `67bn`, `10k`, `4آلاف`
             kind, value, suffix = "big", value * scale, ""
@@ -229,34 +252,35 @@ def read_number(words: Sequence[Word], i: int, lex: NumberLexicon) -> Reading | 
     if not suffix:
         end = _compose(words, end, acc, lex)
         suffix = _glued_word(words, end)
-    single = end == i + 1 and words[i].norm in lex.ambiguous
+    single = end == i + 1 and words.read[i] in lex.ambiguous
     kind = "digits" if acc.digits else "words"
     return Reading(i, end, _tidy(acc.total + acc.group), kind, single, prefix, suffix)
 
 
-def _scaled_fraction(words: Sequence[Word], i: int, end: int, value: float, lex: NumberLexicon) -> Reading:
+def _scaled_fraction(words: Words, i: int, end: int, value: float, lex: NumberLexicon) -> Reading:
     """A fraction, times a scale right after it: `half a million`, `quarter million`."""
-    k = end + 1 if end < len(words) and words[end].norm in lex.articles else end
-    if k < len(words) and words[k].norm in lex.scales:
-        return Reading(i, k + 1, _tidy(value * lex.scales[words[k].norm]), "words")
+    read = words.read
+    k = end + 1 if end < len(read) and read[end] in lex.articles else end
+    if k < len(read) and read[k] in lex.scales:
+        return Reading(i, k + 1, _tidy(value * lex.scales[read[k]]), "words")
     return Reading(i, end, _tidy(value), "fraction")
 
 
-def _glued_word(words: Sequence[Word], end: int) -> str:
+def _glued_word(words: Words, end: int) -> str:
     """A word glued to the end of a number (`29km` split by the tokenizer): not a count."""
-    if end < len(words) and words[end].glued and words[end].norm.isalpha():
-        return words[end].norm
+    if end < len(words.read) and words.glued[end] and words.read[end].isalpha():
+        return words.read[end]
     return ""
 
 
-def _compose(words: Sequence[Word], j: int, acc: _Acc, lex: NumberLexicon) -> int:
+def _compose(words: Words, j: int, acc: _Acc, lex: NumberLexicon) -> int:
     """Extend `acc` with the pieces from `j` on; return where the number ends."""
-    while j < len(words):
+    while j < len(words.read):
         k, joined = _joiner_at(words, j, lex)
-        if k >= len(words):
+        if k >= len(words.read):
             break
-        norm = words[k].norm
-        scale = lex.scales.get(norm) or (lex.suffixes.get(norm) if words[k].glued or len(norm) > 1 else None)
+        norm = words.read[k]
+        scale = lex.scales.get(norm) or (lex.suffixes.get(norm) if words.glued[k] or len(norm) > 1 else None)
         if scale and not joined and _apply_scale(acc, scale, joined):
             j = k + 1
             continue
@@ -267,42 +291,43 @@ def _compose(words: Sequence[Word], j: int, acc: _Acc, lex: NumberLexicon) -> in
     return j
 
 
-def _joiner_at(words: Sequence[Word], j: int, lex: NumberLexicon) -> tuple[int, bool]:
+def _joiner_at(words: Words, j: int, lex: NumberLexicon) -> tuple[int, bool]:
     """Where the next piece starts and whether a joiner (`and`, `-`, و) comes first."""
-    j = _skip_spaces(words, j)
-    if j < len(words) and words[j].norm in lex.joiners:
-        return _skip_spaces(words, j + 1), True
-    if j >= len(words):
+    j = _skip_spaces(words.read, j)
+    if j < len(words.read) and words.read[j] in lex.joiners:
+        return _skip_spaces(words.read, j + 1), True
+    if j >= len(words.read):
         return j, False
-    glued = split_glued(words[j].norm)
-    return j, words[j].conj or (glued is not None and glued[0] == "و")
+    glued = split_glued(words.read[j])
+    return j, j in words.conj or (glued is not None and glued[0] == "و")
 
 
-def _skip_spaces(words: Sequence[Word], j: int) -> int:
+def _skip_spaces(norms: list[str], j: int) -> int:
     """Past extra spaces inside a line (`fifty   two`)."""
-    while j < len(words) and not words[j].norm.strip() and "\n" not in words[j].norm:
+    while j < len(norms) and not norms[j].strip() and "\n" not in norms[j]:
         j += 1
     return j
 
 
-def _atom(words: Sequence[Word], i: int, lex: NumberLexicon, after: bool = False) -> tuple[str, float, int] | None:
+def _atom(words: Words, i: int, lex: NumberLexicon, after: bool = False) -> tuple[str, float, int] | None:
     """(kind, value, end) of the number piece at `i`: digits, a number word or phrase."""
-    if i >= len(words):
+    read = words.read
+    if i >= len(read):
         return None
-    norm = words[i].norm
-    if norm not in lex.openers and not _DIGIT.search(norm):
+    norm = read[i]
+    if not lex.may_open[norm]:
         return None
     glued = split_glued(norm)
     if glued is not None:
         return ("digits", glued[1], i + 1) if not after or glued[0] in ("", "و") else None
-    for size in range(min(lex.longest, len(words) - i), 0, -1):
-        key = tuple(w.norm for w in words[i : i + size])
+    for size in range(min(lex.longest, len(read) - i), 0, -1):
+        key = tuple(read[i : i + size])
         for table, kind in ((lex.valued, "vague"), (lex.fractions, "fraction")):
             if key in table and (kind == "fraction" or not after):
                 return kind, table[key], i + size
         if key in lex.cardinals:
             return _cardinal_kind(lex.cardinals[key]), lex.cardinals[key], i + size
-    if norm in lex.articles and i + 1 < len(words) and words[i + 1].norm in lex.scales:
+    if norm in lex.articles and i + 1 < len(read) and read[i + 1] in lex.scales:
         return "article", 1, i + 1
     return None
 
@@ -393,11 +418,11 @@ def _tidy(value: float) -> float:
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
-def fraction_tail(words: Sequence[Word], i: int, lex: NumberLexicon) -> tuple[float, int] | None:
+def fraction_tail(words: Words, i: int, lex: NumberLexicon) -> tuple[float, int] | None:
     """`and a half` / `ونصف` after a unit: (fraction, end) or None."""
-    if i >= len(words):
+    if i >= len(words.read):
         return None
-    k, joined = (i + 1, True) if words[i].norm in lex.joiners else (i, words[i].conj)
+    k, joined = (i + 1, True) if words.read[i] in lex.joiners else (i, i in words.conj)
     atom = _atom(words, k, lex, after=True)
     if not joined or atom is None or atom[0] != "fraction":
         return None

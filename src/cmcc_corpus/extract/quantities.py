@@ -9,8 +9,9 @@ duration units, running-total cues) is in quantities.yaml and is matched on NORM
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from itertools import compress, repeat
 from typing import Any, NamedTuple
 
 import spacy
@@ -20,6 +21,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from ..normalize import fold_text
+from .memo import Memo
 from .numbers import (
     NumberLexicon,
     Reading,
@@ -38,7 +40,7 @@ _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
 _ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"), (True, "H"), (True, "M"), (True, "S"))
 _AMBIGUOUS_CONFIDENCE = 0.5
 _WORD_CACHE = 200_000  # distinct Arabic words whose hidden number word is remembered
-_UNSEEN: tuple[str, bool] = ("", False)  # a word not yet in that cache (compared by identity)
+_UNSEEN: tuple[str, bool] = ("", False)  # a word not yet in that cache (true, compared by identity)
 _SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
 
@@ -79,7 +81,10 @@ class Marks:
 
     def at(self, i: int, *kinds: str) -> Mark | None:
         """The longest mark of one of `kinds` starting at token `i`."""
-        return next((m for m in self.starting.get(i, ()) if m.kind in kinds), None)
+        for mark in self.starting.get(i, ()):
+            if mark.kind in kinds:
+                return mark
+        return None
 
     def positions(self, *kinds: str) -> list[int]:
         """Token positions where a mark of one of `kinds` starts, in order."""
@@ -91,7 +96,10 @@ class Marks:
 
     def before(self, i: int, *kinds: str) -> Mark | None:
         """The longest mark of one of `kinds` ending right before token `i`."""
-        return next((m for m in self.ending.get(i, ()) if m.kind in kinds), None)
+        for mark in self.ending.get(i, ()):
+            if mark.kind in kinds:
+                return mark
+        return None
 
 
 class Cues:
@@ -174,6 +182,8 @@ class QuantityFinder:
         profile = registered(profile_key)
         self.lex: NumberLexicon = number_lexicon(profile["numbers"], self.lang)
         self._hidden: dict[int, tuple[str, bool] | None] = {}  # ORTH id -> number word behind a leading و
+        self._strings: StringStore | None = None  # the vocabulary `_text` reads
+        self._text: Memo[int, str] | None = None
         self.cues = Cues(self.lang, profile)
         q = profile["quantities"]
         self.durations = {
@@ -230,26 +240,34 @@ class QuantityFinder:
             return Words([], [])
         table = doc.to_array([ORTH, NORM, SPACY])
         orth_ids, norm_ids = table[:, 0].tolist(), table[:, 1].tolist()
-        norms: list[str] = list(map(strings.__getitem__, norm_ids))  # type: ignore[arg-type]  # hashes in, str out
+        norms: list[str] = list(map(self._texts(strings).__getitem__, norm_ids))
         glued = [False, *(table[:-1, 2] == 0).tolist()]
         replaced = {}
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
-            get, hidden_word = self._hidden.get, self._hidden_word
-            for i, orth in enumerate(orth_ids):
-                if (word := get(orth, _UNSEEN)) is _UNSEEN:
-                    word = hidden_word(strings, orth, norms[i])
+            found = list(map(self._hidden.get, orth_ids, repeat(_UNSEEN)))
+            for i in compress(range(len(found)), found):  # a word not seen yet, or one hiding a number word
+                word = found[i]
+                if word is _UNSEEN:
+                    word = self._hidden_word(strings, orth_ids[i], norms[i])
                 if word is not None:
                     replaced[i] = Word(word[0], word[1], glued[i])
         return Words(norms, glued, replaced)
 
+    def _texts(self, strings: StringStore) -> Memo[int, str]:
+        """String id -> string, remembered (a StringStore decodes its bytes on every lookup)."""
+        if self._text is None or strings is not self._strings:
+            self._strings, self._text = strings, Memo(strings.__getitem__, _WORD_CACHE)
+        return self._text
+
     def _hidden_word(self, strings: StringStore, orth: int, norm: str) -> tuple[str, bool] | None:
-        """(number word, conjunction split off) of a token starting with و, else None; remembered
-        per distinct word (the same words recur in every article)."""
+        """(number word, conjunction split off) of a token starting with و, else None (also when
+        the reader sees its plain NORM); remembered per distinct word (the same words recur in
+        every article)."""
         text = strings[orth]
         word = None
         if text[:1] in "وؤ":
             found = as_word(norm, folded_text(text) or norm, False, self.lex)
-            word = (found.norm, found.conj)
+            word = None if (found.norm, found.conj) == (norm, False) else (found.norm, found.conj)
         if len(self._hidden) >= _WORD_CACHE:
             self._hidden.clear()
         self._hidden[orth] = word
@@ -281,7 +299,7 @@ class QuantityFinder:
 
     # -- durations ---------------------------------------------------------------------
 
-    def _duration(self, doc: Doc, words: Sequence[Word], r: Reading, marks: Marks) -> Found | None:
+    def _duration(self, doc: Doc, words: Words, r: Reading, marks: Marks) -> Found | None:
         """`17 days`, `five-year`, `3.5years`, `half an hour`, `two and a half hours`."""
         if r.suffix:
             unit, end = self.glued_units.get(r.suffix), r.end
@@ -318,7 +336,7 @@ class QuantityFinder:
 
     def _make_duration(
         self,
-        words: Sequence[Word],
+        words: Words,
         marks: Marks,
         unit: str,
         count: float,
@@ -337,7 +355,7 @@ class QuantityFinder:
         return Found("duration", start, end, iso_duration(parts), None, qualifier, rule, confidence, parts)
 
     def _bare_durations(
-        self, doc: Doc, words: Sequence[Word], marks: Marks, taken: set[int], rates: set[int]
+        self, doc: Doc, words: Words, marks: Marks, taken: set[int], rates: set[int]
     ) -> Iterator[Found]:
         """Durations with no number: duals (يومين), `an hour`, `all day`, `يوم كامل`."""
         for i in marks.positions("dur2", "one", "dur"):
@@ -348,14 +366,14 @@ class QuantityFinder:
                 taken.update(range(hit.start, hit.end))
                 yield hit
 
-    def _dual(self, words: Sequence[Word], marks: Marks, i: int) -> Found | None:
+    def _dual(self, words: Words, marks: Marks, i: int) -> Found | None:
         """An Arabic dual carries its count: يومين = P2D, عامين = P2Y."""
         dual = marks.at(i, "dur2")
         if dual is None:
             return None
         return self._make_duration(words, marks, dual.key, 2, i, dual.end, "dual", 0.85)
 
-    def _one(self, doc: Doc, words: Sequence[Word], marks: Marks, i: int, rate: bool) -> Found | None:
+    def _one(self, doc: Doc, words: Words, marks: Marks, i: int, rate: bool) -> Found | None:
         """A bare unit with a cue of one: `an hour`, `another week`, لمدة ساعة, يوم كامل.
 
         `rate`: the cue follows a number, so an article is "per" (`600 trucks a day`).

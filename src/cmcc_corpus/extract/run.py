@@ -11,6 +11,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy
@@ -160,32 +161,43 @@ def _evidence(
 def _common(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> dict[str, Any]:
     """The fields mentions and claims share: value, evidence (quote, offsets, sentence), rule."""
     s, e, quote, sentence = _evidence(article, joined, span, sentence_starts)
-    ext = span._  # each `span._` builds a new accessor object: read them all from one
-    return {
-        "value": ext.value,
-        "text": quote,
-        "start": s,
-        "end": e,
-        "sentence": sentence,
-        "rule": ext.rule,
-        "confidence": ext.confidence,
-        "unit": ext.unit,
-        "qualifier": ext.qualifier,
-        "derived": ext.derived,
-    }
+    return {"text": quote, "start": s, "end": e, "sentence": sentence}
+
+
+_COMMON = ("value", "rule", "confidence", "unit", "qualifier", "derived")
+_MENTION = (*_COMMON, "en", "partial")
+_CLAIM = (*_COMMON, "subject", "predicate", "modality", "as_of")
 
 
 def _mention(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Mention:
-    common, ext = _common(article, joined, span, sentence_starts), span._
-    return Mention(type=span.label_, en=ext.en, partial=ext.partial, **common)
+    common = _common(article, joined, span, sentence_starts)
+    return Mention(type=span.label_, **common, **extension_values(span, _MENTION))
 
 
 def _claim(article: ArticleInput, joined: _Joined, span: Span, sentence_starts: list[int]) -> Claim:
-    common, ext = _common(article, joined, span, sentence_starts), span._
-    return Claim(
-        subject=ext.subject,
-        predicate=ext.predicate,
-        modality=ext.modality,
-        as_of=ext.as_of or article.published,
-        **common,
-    )
+    common, ext = _common(article, joined, span, sentence_starts), extension_values(span, _CLAIM)
+    ext["as_of"] = ext["as_of"] or article.published
+    return Claim(**common, **ext)
+
+
+def extension_values(span: Span, names: tuple[str, ...]) -> dict[str, Any]:
+    """`{name: span._.<name>}`, read where spaCy keeps them: in `doc.user_data`, under the key
+    the accessor computes. (Each `span._.<name>` runs the accessor's checks again; reading
+    about ten of them per span was most of the time spent building records.)"""
+    ext = span._
+    data: dict[Any, Any] = span.doc.user_data  # spaCy types it str-keyed; extension keys are tuples
+    return {
+        name: data.get(ext._get_key(name), default) if stored else getattr(ext, name)
+        for name, default, stored in _extensions(names)
+    }
+
+
+@cache
+def _extensions(names: tuple[str, ...]) -> tuple[tuple[str, Any, bool], ...]:
+    """(name, default, whether the value is stored as is) of span extensions: one with a getter
+    or method is computed, and a mutable default is copied into the doc on first read."""
+    found = []
+    for name in names:
+        default, method, getter, _ = Span.get_extension(name)
+        found.append((name, default, getter is None and method is None and not isinstance(default, (dict, list, set))))
+    return tuple(found)
