@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -112,8 +114,8 @@ class ClaimFinder:
         claims: dict[tuple, Span] = {}
         seen: list[Item] = []
         for sent in _sentences(doc):
-            inside = items[bisect_left(item_starts, sent.start) : bisect_left(item_starts, sent.end)]
-            here = matches[bisect_left(match_starts, sent.start) : bisect_left(match_starts, sent.end)]
+            inside = items[bisect_left(item_starts, sent.start) : bisect_left(item_starts, sent.stop)]
+            here = matches[bisect_left(match_starts, sent.start) : bisect_left(match_starts, sent.stop)]
             if not here:
                 seen.extend(inside)
                 continue
@@ -151,7 +153,7 @@ class ClaimFinder:
     def _sentence_claims(
         self,
         doc: Doc,
-        sent: Span,
+        sent: range,
         inside: list[Item],
         matches: list[tuple[str, int, int]],
         seen: list[Item],
@@ -265,14 +267,14 @@ class ClaimFinder:
     def _claim(
         self,
         doc: Doc,
-        sent: Span,
+        sent: range,
         trigger: _Trigger,
         subject: Item,
         value: Item,
         inside: list[Item],
         matches: list[tuple[str, int, int]],
     ) -> Span:
-        in_sentence = [x for x in (subject, value) if sent.start <= x.start < sent.end]
+        in_sentence = [x for x in (subject, value) if x.start in sent]
         # "Civil-Military Coordination Center (CMCC) is ...": quote the name, not ") is".
         in_sentence += [
             i
@@ -343,7 +345,7 @@ def _modality(matches: list[tuple[str, int, int]], trigger: _Trigger) -> str:
     return next((m for m in _MODALITY_ORDER if m in cues), "asserted")
 
 
-def _as_of(matches: list[tuple[str, int, int]], inside: list[Item], sent: Span) -> str | None:
+def _as_of(matches: list[tuple[str, int, int]], inside: list[Item], sent: range) -> str | None:
     for key, _, end in matches:
         if key == "asof":
             found = next((i for i in inside if i.type == "date" and i.start == end and not i.partial), None)
@@ -365,24 +367,26 @@ def _shift(iso: str, duration: str, forward: bool) -> str | None:
     return (day + timedelta(days=amount if forward else -amount)).isoformat()
 
 
-def _sentences(doc: Doc) -> Iterator[Span]:
-    """The doc's sentences, an over-long one (a huge line without a full stop) in windows:
-    a sentence's cost grows with the cube of its mentions, a window's is bounded."""
+def _sentences(doc: Doc) -> Iterator[range]:
+    """The token ranges of the doc's sentences, an over-long one (a huge line without a full
+    stop) in windows: a sentence's cost grows with the cube of its mentions, a window's is bounded."""
     for sent in _whole_sentences(doc):
-        for start in range(sent.start, sent.end, _MAX_SENTENCE_TOKENS):
-            yield doc[start : min(start + _MAX_SENTENCE_TOKENS, sent.end)]
+        for start in range(sent.start, sent.stop, _MAX_SENTENCE_TOKENS):
+            yield range(start, min(start + _MAX_SENTENCE_TOKENS, sent.stop))
 
 
-def _whole_sentences(doc: Doc) -> Iterator[Span]:
+def _whole_sentences(doc: Doc) -> Iterator[range]:
     """The doc's sentences when set (run.py sets them from the stored layout), else by punctuation."""
     if doc.has_annotation("SENT_START"):
-        yield from doc.sents
+        # Read from one array, as `doc.sents` reads them, without making a Span per sentence.
+        starts = [0, *(numpy.flatnonzero(doc.to_array(SENT_START)[1:] == 1) + 1).tolist()]
+        yield from map(range, starts, [*starts[1:], len(doc)])
         return
     start = 0
     for token in doc:
         if token.text in _SENTENCE_END or "\n" in token.text:
             if token.i + 1 > start:
-                yield doc[start : token.i + 1]
+                yield range(start, token.i + 1)
             start = token.i + 1
     if start < len(doc):
-        yield doc[start:]
+        yield range(start, len(doc))

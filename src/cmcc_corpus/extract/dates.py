@@ -265,7 +265,7 @@ class DateFinder(DateReaders, ContextReaders):
             token.norm_ = norm
         return doc
 
-    def _shape_matcher(self) -> Callable[[Doc], list[tuple[int, int, int]]]:
+    def _shape_matcher(self) -> Callable[[StringStore, list[int]], list[tuple[int, int, int]]]:
         """Digit shapes; a month glued to a day (`Oct-2`, `28-نوفمبر`), a part (`mid-2024`).
 
         Every shape holds a digit, so only tokens with one are tried against the regex
@@ -292,10 +292,11 @@ class DateFinder(DateReaders, ContextReaders):
             found = known[h] = bool(_DIGIT.search(norm := strings[h])) and bool(shapes.fullmatch(norm))
             return found
 
-        def find(doc: Doc) -> list[tuple[int, int, int]]:
-            strings, get = doc.vocab.strings, known.get
-            norms = doc.to_array(NORM).tolist()
-            return [(0, i, i + 1) for i, h in enumerate(norms) if get(h) or (get(h) is None and has_shape(strings, h))]
+        def find(strings: StringStore, norms: list[int]) -> list[tuple[int, int, int]]:
+            get = known.get  # one lookup per token: this runs over every token
+            return [
+                (0, i, i + 1) for i, h in enumerate(norms) if (f := get(h)) or (f is None and has_shape(strings, h))
+            ]
 
         return find
 
@@ -307,7 +308,8 @@ class DateFinder(DateReaders, ContextReaders):
         Joiners (of, the, commas) are kept only within three tokens of another date word:
         in a long text they are everywhere and never a date on their own.
         """
-        strings, norms = doc.vocab.strings, doc.to_array("NORM")
+        # Python ints, not a numpy array: indexing an array per match costs more than the list.
+        strings, norms = doc.vocab.strings, doc.to_array(NORM).tolist()
         joiner = self._joiner_norms
         # A one-word joiner can only take its own token, after every longer match: it is
         # decided last, and only near a date word (elsewhere it would be dropped anyway).
@@ -317,19 +319,19 @@ class DateFinder(DateReaders, ContextReaders):
                 joiners.append(s)
             else:
                 found.append((e - s, s, e, "WORD"))
-        found += [(e - s, s, e, "SHAPE") for _, s, e in self.shapes(doc)]
+        found += [(e - s, s, e, "SHAPE") for _, s, e in self.shapes(strings, norms)]
         items: dict[int, Item] = {}
         for _, start, end, label in sorted(found, key=lambda f: (-f[0], f[1])):  # longest first
             if any(i in items for i in range(start, end)):
                 continue
-            key = tuple(strings[int(n)] for n in norms[start:end])
+            key = tuple(strings[n] for n in norms[start:end])
             if (item := self._item(doc, key, start, label)) is not None:
                 items.update(dict.fromkeys(range(start, end), item))
         near = {j for i, item in items.items() if item.tag not in _JOINERS for j in range(i - 3, i + 4)}
         items = {i: item for i, item in items.items() if i in near}
         for i in joiners:
             if i in near and i not in items:
-                items[i] = self._item(doc, (strings[int(norms[i])],), i, "WORD")  # type: ignore[assignment]
+                items[i] = self._item(doc, (strings[norms[i]],), i, "WORD")  # type: ignore[assignment]
         items = dict(sorted(items.items()))
         doc.user_data[DATE_TAGS] = {i: item.tag if i == item.start else item.tag + "~" for i, item in items.items()}
         return items

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy
-from spacy.attrs import IS_SPACE, IS_TITLE, IS_UPPER, NORM, ORTH
+from spacy.attrs import IS_SPACE, NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -67,7 +67,12 @@ class PeopleFinder:
         )
         given = self.lists.given
         self.given_flag = nlp.vocab.add_flag(lambda text: light(text) in given)
-        self.openers = numpy.array([nlp.vocab.strings.add(t) for t in ("[", "|")], dtype="uint64")
+        # Besides a given name, what may start a name: in English a capital (IS_TITLE or
+        # IS_UPPER as one flag: every attribute is one more pass of `to_array`), in Arabic
+        # the first word of a line (the word after whitespace).
+        capital = nlp.vocab.add_flag(lambda text: text.istitle() or text.isupper()) if lang == "en" else IS_SPACE
+        self.start_attrs = [ORTH, capital, self.given_flag]
+        self.bracket, self.bar = nlp.vocab.strings.add("["), nlp.vocab.strings.add("|")
         normalizer = nlp.get_pipe("cmcc_normalizer")
         self.titles = PhraseMatcher(nlp.vocab, attr="NORM")
         self.titles.add("title", [normalizer(nlp.make_doc(t)) for t in (data.get("titles") or {}).get(lang, ())])
@@ -116,17 +121,21 @@ class PeopleFinder:
         if not len(doc):
             return []
         # Whole-array tests (numpy), not a loop over tokens: this runs over every token.
-        orth, title, upper, space, given = doc.to_array([ORTH, IS_TITLE, IS_UPPER, IS_SPACE, self.given_flag]).T
-        starts = (title | upper) if self.lang == "en" else (given | numpy.roll(space, 1))
+        orth, mark, given = doc.to_array(self.start_attrs).T
+        starts = mark if self.lang == "en" else (given | numpy.roll(mark, 1))
         starts[0] |= self.lang == "ar"  # Arabic bylines: the first word of a line ending in "|"
-        after_opener = numpy.zeros_like(starts)
-        after_opener[1:] = numpy.isin(orth[:-1], self.openers)  # after "[" or "|"
         # Outside a title, a name starts with a given name, a credit ("[" before) or a byline
         # ("|" within the next words): the same test `_starts_name` makes, on whole arrays.
-        bars = numpy.concatenate(([0], numpy.cumsum(orth == self.openers[1])))
-        at = numpy.arange(len(doc))
-        near_bar = bars[numpy.minimum(at + _BYLINE_REACH, len(doc))] > bars[at]
-        starts = (starts | after_opener) & (given | after_opener | near_bar)
+        bar = orth == self.bar
+        after_opener = numpy.zeros_like(starts)
+        after_opener[1:] = (orth[:-1] == self.bracket) | bar[:-1]
+        if not (after_opener.any() or bar.any()):  # most texts: no credit, no byline: given names only
+            starts &= given
+        else:
+            bars = numpy.concatenate(([0], numpy.cumsum(bar)))
+            at = numpy.arange(len(doc))
+            near_bar = bars[numpy.minimum(at + _BYLINE_REACH, len(doc))] > bars[at]
+            starts = (starts | after_opener) & (given | after_opener | near_bar)
         found = title_ends.union(numpy.flatnonzero(starts).tolist())
         return sorted(i for i in found if i < len(doc))  # a title may be the last token
 
