@@ -1,7 +1,8 @@
 """Executors: run tasks in this process, in a local process pool, or on a Dask cluster.
 
-Every executor yields results in task order with at most two tasks per worker in
-flight, so memory stays flat however many inputs stream past and `--jobs 2` stores
+Every executor yields results in task order with a bounded number of tasks in flight
+(two per worker, plus what the caller asks for to cover its writes), so memory stays
+flat however many inputs stream past and `--jobs 2` stores
 exactly what `--jobs 1` does. Workers are set up once (context installed, pipelines
 built); tasks carry only their inputs and the run's key.
 """
