@@ -151,3 +151,16 @@ def test_corpus_location_env_var(tmp_path: Path, samples: Path, monkeypatch) -> 
     monkeypatch.setenv("CMCC_CORPUS_DB", str(target))
     result = CliRunner().invoke(cli, ["ingest", str(samples / "003_a592e5e37fee6a75.txt")])
     assert result.exit_code == 0 and target.exists()
+
+
+def test_a_summary_lists_documents_only_when_asked(db: Path, samples: Path) -> None:
+    """A text summary is counts: a run of 100,000 need not hold a record per document."""
+    from cmcc_corpus.ingest import IngestOptions, ingest
+    from cmcc_corpus.store import Corpus
+
+    options = IngestOptions(manifest=samples / "manifest.jsonl", extract=False, list_documents=False)
+    with Corpus.open(db, write=True) as corpus:
+        quiet = ingest(corpus, [str(samples)], options)
+        again = ingest(corpus, [str(samples)], IngestOptions(manifest=samples / "manifest.jsonl", extract=False))
+    assert quiet.ingested == 5 and quiet.documents == []
+    assert again.duplicates == 5 and sorted(d.status for d in again.documents) == ["duplicate"] * 5

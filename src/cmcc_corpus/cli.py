@@ -311,6 +311,7 @@ def ingest_cmd(
         executor=executor,
         scheduler=scheduler,
         shard_size=shard_size,
+        list_documents=fmt == "json",  # only JSON prints them; a text summary is counts
     )
     err = Console(stderr=True, highlight=False)
     show_progress = err.is_terminal if progress is None else progress

@@ -61,6 +61,7 @@ class IngestOptions:
     executor: str | None = None  # serial | processes | dask; default: serial for one job, else processes
     scheduler: str | None = None  # address of a Dask scheduler; None starts a LocalCluster
     shard_size: int = DEFAULT_SHARD
+    list_documents: bool = True  # keep each document in the summary: a run of 100,000 holds ~30 MB of them
 
     def __post_init__(self) -> None:
         if self.executor not in (None, *EXECUTORS):
@@ -133,7 +134,8 @@ def ingest(
     summary = IngestSummary()
     emit = on_event or _ignore
     extractor = _extractor(options)
-    writer = CorpusWriter(corpus, summary, emit, extractor.saver if extractor else None, options.batch_size)
+    saver = extractor.saver if extractor else None
+    writer = CorpusWriter(corpus, summary, emit, saver, options.batch_size, options.list_documents)
     context = _context(options, manifest, extractor, corpus=os.path.abspath(corpus.path))
     # Workers keep a batch's worth of shards ahead: they go on while this process writes one.
     ahead = -(-options.batch_size // options.shard_size)
@@ -160,7 +162,8 @@ def ingest_dataset(
     def add(item: Item) -> None:
         if isinstance(item, Written):
             summary.ingested += 1
-            summary.documents.append(Stored(item.id, item.path, "written", item.lang))
+            if options.list_documents:
+                summary.documents.append(Stored(item.id, item.path, "written", item.lang))
             emit("written", item)
         else:
             report(item, summary, emit)
@@ -278,7 +281,13 @@ class CorpusWriter:
     """Stores prepared articles in input order, in all-or-nothing batches (the only writer)."""
 
     def __init__(
-        self, corpus: Corpus, summary: IngestSummary, emit: Event, saver: Saver | None, batch_size: int
+        self,
+        corpus: Corpus,
+        summary: IngestSummary,
+        emit: Event,
+        saver: Saver | None,
+        batch_size: int,
+        list_documents: bool = True,
     ) -> None:
         self.corpus = corpus
         self.summary = summary
@@ -286,6 +295,7 @@ class CorpusWriter:
         self.saver = saver
         self.batch_size = batch_size
         self.batch: list[Prepared] = []
+        self.list_documents = list_documents
 
     def add(self, item: Item) -> None:
         """Take one record of a shard; a full batch is written at once."""
@@ -310,7 +320,8 @@ class CorpusWriter:
                 self.summary.near_duplicates += bool(result.near_duplicates)
             else:
                 self.summary.duplicates += 1
-            self.summary.documents.append(Stored(a.id, a.path, result.status, a.lang))
+            if self.list_documents:
+                self.summary.documents.append(Stored(a.id, a.path, result.status, a.lang))
             self.emit(result.status, result)
 
 
