@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from operator import itemgetter
 
 import numpy
@@ -15,7 +14,7 @@ from ..normalize import fold, fold_text
 from .claims import ClaimFinder
 from .dates import DateFinder
 from .gazetteer import Gazetteer
-from .memo import Memo
+from .memo import StringMemo
 from .people import PeopleFinder
 from .pipeline import strip_proclitic
 from .profile import registered
@@ -36,24 +35,17 @@ class Normalizer:
         self.lang = lang
         self.profile_key = profile_key
         self.lexicon = registered(profile_key).arabic_lexicon if lang == "ar" else frozenset()
-        self._strings: StringStore | None = None  # the vocabulary `_cache` adds NORMs to
-        self._cache: Memo[int, tuple[int, int]] | None = None
+        self._ids = StringMemo(self._normalize_id, _CACHE_LIMIT)  # ORTH id -> (NORM id, proclitic length)
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
         # One lookup per token and one array built at the end: this runs on every token.
-        found = list(map(self._memo(doc.vocab.strings).__getitem__, doc.to_array(ORTH).tolist()))
+        found = list(map(self._ids.of(doc.vocab.strings).__getitem__, doc.to_array(ORTH).tolist()))
         norms = numpy.fromiter(map(itemgetter(0), found), dtype="uint64", count=len(found)).reshape(-1, 1)
         doc.from_array([NORM], norms)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
         doc.user_data[CLITICS] = {i: f[1] for i, f in enumerate(found) if f[1]} if self.lang == "ar" else {}
         return doc
-
-    def _memo(self, strings: StringStore) -> Memo[int, tuple[int, int]]:
-        """ORTH id -> (NORM id, proclitic length), for docs whose strings are in `strings`."""
-        if self._cache is None or strings is not self._strings:
-            self._strings, self._cache = strings, Memo(partial(self._normalize_id, strings), _CACHE_LIMIT)
-        return self._cache
 
     def _normalize_id(self, strings: StringStore, orth: int) -> tuple[int, int]:
         norm, clitic = self._normalize(strings[orth])

@@ -9,7 +9,11 @@ whole doc in C, and only an id never seen before runs Python code (`__missing__`
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from functools import partial
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from spacy.strings import StringStore
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -28,3 +32,19 @@ class Memo(dict[K, V]):
             self.clear()
         self[key] = value
         return value
+
+
+class StringMemo(Generic[V]):
+    """A Memo over string ids whose values read (or add to) a vocabulary's StringStore: a
+    fresh one for each vocabulary, since pipelines are rebuilt with a new one past a bound."""
+
+    def __init__(self, compute: Callable[[StringStore, int], V], limit: int) -> None:
+        self.compute, self.limit = compute, limit
+        self.strings: StringStore | None = None
+        self.memo: Memo[int, V] | None = None
+
+    def of(self, strings: StringStore) -> Memo[int, V]:
+        """The memo for ids of `strings`."""
+        if self.memo is None or strings is not self.strings:
+            self.strings, self.memo = strings, Memo(partial(self.compute, strings), self.limit)
+        return self.memo

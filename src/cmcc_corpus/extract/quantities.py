@@ -21,7 +21,7 @@ from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
 from ..normalize import fold_text
-from .memo import Memo
+from .memo import StringMemo
 from .numbers import (
     NumberLexicon,
     Reading,
@@ -182,8 +182,8 @@ class QuantityFinder:
         profile = registered(profile_key)
         self.lex: NumberLexicon = number_lexicon(profile["numbers"], self.lang)
         self._hidden: dict[int, tuple[str, bool] | None] = {}  # ORTH id -> number word behind a leading و
-        self._strings: StringStore | None = None  # the vocabulary `_text` reads
-        self._text: Memo[int, str] | None = None
+        # String id -> string, remembered (a StringStore decodes its bytes on every lookup).
+        self._texts = StringMemo(StringStore.__getitem__, _WORD_CACHE)
         self.cues = Cues(self.lang, profile)
         q = profile["quantities"]
         self.durations = {
@@ -240,7 +240,7 @@ class QuantityFinder:
             return Words([], [])
         table = doc.to_array([ORTH, NORM, SPACY])
         orth_ids, norm_ids = table[:, 0].tolist(), table[:, 1].tolist()
-        norms: list[str] = list(map(self._texts(strings).__getitem__, norm_ids))
+        norms: list[str] = list(map(self._texts.of(strings).__getitem__, norm_ids))
         glued = [False, *(table[:-1, 2] == 0).tolist()]
         replaced = {}
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
@@ -252,12 +252,6 @@ class QuantityFinder:
                 if word is not None:
                     replaced[i] = Word(word[0], word[1], glued[i])
         return Words(norms, glued, replaced)
-
-    def _texts(self, strings: StringStore) -> Memo[int, str]:
-        """String id -> string, remembered (a StringStore decodes its bytes on every lookup)."""
-        if self._text is None or strings is not self._strings:
-            self._strings, self._text = strings, Memo(strings.__getitem__, _WORD_CACHE)
-        return self._text
 
     def _hidden_word(self, strings: StringStore, orth: int, norm: str) -> tuple[str, bool] | None:
         """(number word, conjunction split off) of a token starting with و, else None (also when
