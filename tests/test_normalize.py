@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cmcc_corpus.normalize import fold, fold_text, hash_form, search_form
+from cmcc_corpus.normalize import _ONE_TO_ONE, _SPECIAL, fold, fold_text, hash_form, special_runs, search_form
 
 
 def test_arabic_forms_fold_together() -> None:
@@ -102,6 +102,23 @@ def test_every_span_maps_inside_the_original(text: str, data: st.DataObject) -> 
         assert s < e
         # the original span, folded again, contains the folded span
         assert folded.text[start:end] in fold_text(text[s:e])
+
+
+@settings(max_examples=500, deadline=None)
+@given(_MIXED)
+def test_the_fast_scan_finds_the_runs_the_full_pattern_finds(text: str) -> None:
+    """`special_runs` starts `_SPECIAL` only near characters that can begin a run; it must
+    find exactly what trying the pattern at every position finds (lone marks included)."""
+    assert [m.span() for m in special_runs(text)] == [m.span() for m in _SPECIAL.finditer(text)]
+    if not any(True for _ in _SPECIAL.finditer(text)):
+        assert fold(text).text == text.translate(_ONE_TO_ONE)
+
+
+def test_lone_combining_marks_fold_without_a_map() -> None:
+    """A combining mark with no base starts no run: the text folds one-to-one, no segments."""
+    for text in ("\u0301", "\u0301a."):
+        assert fold(text).segments == ()
+    assert fold("e\u0301\u0301x").segments != ()  # a base and its marks is a run
 
 
 @settings(max_examples=200, deadline=None)
