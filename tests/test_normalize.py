@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cmcc_corpus.normalize import _ONE_TO_ONE, _SPECIAL, fold, fold_text, hash_form, special_runs, search_form
+from cmcc_corpus.normalize import _ONE_TO_ONE, _SPECIAL, fold, fold_text, hash_form, search_form, special_runs
 
 
 def test_arabic_forms_fold_together() -> None:
