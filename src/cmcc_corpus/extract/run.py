@@ -124,9 +124,15 @@ def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
         if k >= 0:
             starts.add(joined.starts[k] + s - joined.origins[k])
     idx = doc.to_array(IDX)
-    is_start = numpy.isin(idx, list(starts))
-    is_start[0] = True
-    values = numpy.where(is_start, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)
+    # Token offsets are sorted: a binary search per sentence (numpy.isin sorts both sides).
+    wanted = numpy.fromiter(starts, dtype=idx.dtype, count=len(starts))
+    at = numpy.searchsorted(idx, wanted)
+    inside = at < len(idx)
+    at, wanted = at[inside], wanted[inside]
+    values = numpy.full(len(idx), -1, dtype="int64")
+    values[at[idx[at] == wanted]] = 1
+    values[0] = 1
+    values = values.astype("uint64").reshape(-1, 1)
     doc.from_array([SENT_START], values)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
     return doc
 
