@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cmcc_corpus.normalize import _ONE_TO_ONE, _SPECIAL, fold, fold_text, hash_form, search_form, special_runs
+from cmcc_corpus.normalize import (
+    _ONE_TO_ONE,
+    _SPECIAL,
+    collapse_space,
+    fold,
+    fold_text,
+    hash_form,
+    search_form,
+    special_runs,
+)
 
 
 def test_arabic_forms_fold_together() -> None:
@@ -112,6 +122,13 @@ def test_the_fast_scan_finds_the_runs_the_full_pattern_finds(text: str) -> None:
     assert [m.span() for m in special_runs(text)] == [m.span() for m in _SPECIAL.finditer(text)]
     if not any(True for _ in _SPECIAL.finditer(text)):
         assert fold(text).text == text.translate(_ONE_TO_ONE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(" \t\n\x1c\x85\xa0\u2028\u3000\u200bab"))))
+def test_collapse_space_is_the_regex_it_replaces(text: str) -> None:
+    """Content ids hash the collapsed text: it must not change for any whitespace."""
+    assert collapse_space(text) == re.sub(r"\s+", " ", text).strip()
 
 
 def test_lone_combining_marks_fold_without_a_map() -> None:

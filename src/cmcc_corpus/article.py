@@ -15,10 +15,9 @@ from .errors import InputError
 from .formats import Record
 from .langid import LangGuess, detect
 from .layout import ARTICLE_KINDS, Paragraph, Sentence, analyze
-from .normalize import fold
+from .normalize import collapse_space, fold
 
 ID_PREFIX = "v1-"  # bump when the hash form changes, so old and new ids never collide
-_WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 _SKETCH_SIZE = 4  # bottom-k shingle hashes kept per document for near-duplicate blocking
 _SHINGLE = 5  # words per shingle
@@ -72,7 +71,7 @@ def prepare(record: Record, meta: Metadata | None = None, force_lang: str | None
     """Analyse a record into an Article; raise InputError when it has no article text."""
     meta = meta or Metadata()
     folded = fold(record.text)
-    hash_text = _WS.sub(" ", folded.text).strip()
+    hash_text = collapse_space(folded.text)
     if not hash_text:
         raise InputError(record.path, "no text (empty or whitespace only)")
     layout = analyze(record.text, record.format, record.title or meta.title, folded)
