@@ -172,3 +172,15 @@ def test_paragraph_and_sentence_offsets_are_into_the_stored_text(ingested, db: P
             "Since its launch on October 17, the CMCC has engaged in extensive media outreach, including press conferences and guided tours to clarify its mission and highlight its role in advancing the Gaza peace plan."
             in sentences
         )
+
+
+def test_a_batch_is_indexed_for_search_in_one_segment(ingested, db: Path) -> None:  # type: ignore[no-untyped-def]
+    """Search terms go in after the batch's other rows: indexed between them, every document
+    was an FTS5 segment of its own (flushed at each statement savepoint), merged again and
+    again, which made storing an extraction cost more than the extraction's rows."""
+    with Corpus.open(db) as corpus:
+        segments = corpus.conn.execute("SELECT count(DISTINCT segid) FROM documents_fts_idx").fetchone()[0]
+        assert segments == 1
+        for doc in corpus.documents():  # and every document is found by its words
+            words = [w for w in corpus.text(doc.id).split() if len(w) >= 7 and w.isalpha()]
+            assert doc.id in {hit.document.id for hit in corpus.search(words[0], limit=50)}
