@@ -129,11 +129,10 @@ def _with_sentences(doc: Doc, joined: _Joined, article: ArticleInput) -> Doc:
     at = numpy.searchsorted(idx, wanted)
     inside = at < len(idx)
     at, wanted = at[inside], wanted[inside]
-    values = numpy.full(len(idx), -1, dtype="int64")
-    values[at[idx[at] == wanted]] = 1
-    values[0] = 1
-    values = values.astype("uint64").reshape(-1, 1)
-    doc.from_array([SENT_START], values)  # type: ignore[arg-type]  # a numpy array is what Ints2d is
+    flags = numpy.full(len(idx), -1, dtype="int64")
+    flags[at[idx[at] == wanted]] = 1
+    flags[0] = 1
+    doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))  # type: ignore[arg-type]  # a numpy array is what Ints2d is
     return doc
 
 
