@@ -12,8 +12,8 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy
 from spacy.attrs import SENT_START
@@ -29,24 +29,22 @@ _MAX_SENTENCE_TOKENS = 200  # far beyond a real sentence; bounds the work on one
 _MODALITY_ORDER = ("denied", "expected", "reported", "possible", "confirmed")
 
 
-@dataclass(frozen=True)
-class Item:
-    """A mention a claim can use: its span, its type for claims, and its value."""
+class Item(NamedTuple):
+    """A mention a claim can use: its span (and first token), its type for claims, and its value.
+
+    A NamedTuple, as is _Trigger: tens are made per article, and a frozen dataclass costs
+    several times more to build."""
 
     span: Span
+    start: int
     type: str  # country, org, place, agreement, plan, resolution, date, quantity, money, duration
     value: object
     unit: str | None = None
     qualifier: str | None = None
     partial: bool = False
 
-    @property
-    def start(self) -> int:
-        return self.span.start
 
-
-@dataclass(frozen=True)
-class _Trigger:
+class _Trigger(NamedTuple):
     predicate: str
     start: int
     end: int
@@ -120,7 +118,8 @@ class ClaimFinder:
                 seen.extend(inside)
                 continue
             for span in self._sentence_claims(doc, sent, inside, here, seen, salience):
-                key = (span._.subject, span._.predicate, str(span._.value), span._.unit)
+                ext = span._  # one accessor object, not a new one per attribute
+                key = (ext.subject, ext.predicate, str(ext.value), ext.unit)
                 claims.setdefault(key, span)
             seen.extend(inside)
         doc.spans["claims"] = sorted(claims.values(), key=lambda s: s.start)
@@ -131,24 +130,26 @@ class ClaimFinder:
     def _items(self, doc: Doc) -> list[Item]:
         items: list[Item] = []
         for span in doc.spans.get("entities", ()):
-            kind = span.label_
+            kind, value = span.label_, span._.value
             if kind == "subject":
-                kind = self.subject_kinds.get(span._.value, "plan")
+                kind = self.subject_kinds.get(value, "plan")
             if kind == "country" and self._leads(doc, span):
                 continue
-            items.append(Item(span, kind, span._.value))
-            if kind == "place" and span._.value in self.stands_for:
-                items.append(Item(span, "country", self.stands_for[span._.value]))
+            items.append(Item(span, span.start, kind, value))
+            if kind == "place" and value in self.stands_for:
+                items.append(Item(span, span.start, "country", self.stands_for[value]))
         for group in ("values", "dates"):
             for span in doc.spans.get(group, ()):
-                items.append(Item(span, span.label_, span._.value, span._.unit, span._.qualifier, span._.partial))
+                ext = span._  # one accessor object, not a new one per attribute
+                items.append(Item(span, span.start, span.label_, ext.value, ext.unit, ext.qualifier, ext.partial))
         return sorted(items, key=lambda i: i.start)
 
     def _leads(self, doc: Doc, span: Span) -> bool:
         """ "U.S.-led" / "بقيادة الولايات المتحدة": the country leads, it is not a member."""
-        after = [t.norm_ for t in doc[span.end : span.end + 2]]
+        # Tokens, not a Span slice: this runs for every country named.
+        after = {doc[i].norm_ for i in range(span.end, min(span.end + 2, len(doc)))}
         before = doc[span.start - 1].norm_ if span.start > 0 else ""
-        return bool(self.led_after & set(after)) or before in self.led_before
+        return bool(self.led_after & after) or before in self.led_before
 
     def _sentence_claims(
         self,
@@ -159,15 +160,20 @@ class ClaimFinder:
         seen: list[Item],
         salience: Counter,
     ) -> Iterator[Span]:
+        triggers = [_Trigger(k[2:], s, e, k.startswith("a|")) for k, s, e in matches if k[:2] in ("p|", "a|")]
+        item_starts = {i.start for i in inside}  # an ambiguous trigger needs a mention right after it
+        if all(t.ambiguous and t.end not in item_starts for t in triggers):
+            return  # most sentences: no trigger, or only an "in" with no mention after it
         negated = {k[2:] for k, _, _ in matches if k.startswith("n|")}
         firm = [(k[2:], s, e) for k, s, e in matches if k.startswith("p|")]
         refers_back = any(k == "pron" for k, _, _ in matches)
         best: dict[tuple[str, int, str], tuple[int, Span]] = {}
-        for trigger in _outermost(
-            _Trigger(k[2:], s, e, k.startswith("a|")) for k, s, e in matches if k[:2] in ("p|", "a|")
-        ):
+        for trigger in _outermost(triggers):
             spec = self.predicates[trigger.predicate]
-            if trigger.predicate in negated or (trigger.ambiguous and not self._licensed(trigger, spec, firm, inside)):
+            if trigger.predicate in negated or (
+                trigger.ambiguous
+                and (trigger.end not in item_starts or not self._licensed(trigger, spec, firm, inside))
+            ):
                 continue
             for value in self._values(spec, trigger, inside, seen, salience):
                 if trigger.ambiguous and value.start != trigger.end:
@@ -287,17 +293,18 @@ class ClaimFinder:
         start = min([trigger.start, *(x.span.start for x in in_sentence)])
         end = max([trigger.end, *(x.span.end for x in in_sentence)])
         claim = Span(doc, start, end, label="claim")
-        claim._.subject = str(subject.value)
-        claim._.predicate = trigger.predicate
-        claim._.value, claim._.derived = self._derived(value, trigger, inside, matches)
-        claim._.unit = value.unit
-        claim._.qualifier = value.qualifier if value.type == "quantity" else None
-        claim._.modality = _modality(matches, trigger)
-        claim._.as_of = _as_of(matches, inside, sent)
-        claim._.rule = f"trigger:{doc[trigger.start : trigger.end].text}"
-        claim._.confidence = 0.7 if trigger.ambiguous else 0.85
+        ext = claim._  # one accessor object, not a new one per attribute
+        ext.subject = str(subject.value)
+        ext.predicate = trigger.predicate
+        ext.value, ext.derived = self._derived(value, trigger, inside, matches)
+        ext.unit = value.unit
+        ext.qualifier = value.qualifier if value.type == "quantity" else None
+        ext.modality = _modality(matches, trigger)
+        ext.as_of = _as_of(matches, inside, sent)
+        ext.rule = f"trigger:{doc[trigger.start : trigger.end].text}"
+        ext.confidence = 0.7 if trigger.ambiguous else 0.85
         if start < claim.start or end > claim.end:
-            claim._.rule += " (context)"
+            ext.rule += " (context)"
         return claim
 
     def _derived(
@@ -322,6 +329,8 @@ _VALUE_TYPES = {"date": "date", "place": "place", "money": "money", "duration": 
 def _outermost(triggers: Iterable[_Trigger]) -> list[_Trigger]:
     """Triggers not contained in a longer one ("potential participation" over "participation")."""
     found = list(triggers)
+    if len(found) < 2:
+        return found
     # One sweep over distinct spans by (start, -end), not a pairwise test: a sentence of a
     # 10 MB line can hold 10^5 triggers. A span is inside a longer one exactly when an
     # earlier span in this order reaches as far.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from spacy.tokens import Doc
 
@@ -20,9 +20,9 @@ _PADDED = re.compile(r"(?<!\d)0\d")  # a zero-padded day or month: `22/04` is a 
 _CLAUSE_END = frozenset(".,;:!?)\"'»”،؛؟")  # after a bare day: "on the 15th." but not "on 15 counts"
 
 
-@dataclass(frozen=True)
-class Item:
-    """One tagged phrase: its date tag, value, NORM text and token range."""
+class Item(NamedTuple):
+    """One tagged phrase: its date tag, value, NORM text and token range (a NamedTuple: tens
+    are made per article, and a frozen dataclass costs several times more to build)."""
 
     tag: str
     value: Any

@@ -2,8 +2,9 @@
 
 Two passes over token attributes, both built once per component from the profile data
 (calendar.yaml, hedges_and_modality.yaml, numbers.yaml, quantities.yaml). A PhraseMatcher
-on NORM and a Matcher of digit shapes tag date words with their class in
-`token._.date_tag` (a phrase's later tokens get the class plus `~`). A Matcher of date
+on NORM (phrases of several words) and a lookup per NORM id (one word, digit shapes) tag
+date words with their class in `token._.date_tag` (a phrase's later tokens get the class
+plus `~`). A Matcher of date
 grammar then runs over those tags, only where a date word is; `date_readers.py` reads each
 match into an ISO value against `doc._.published` (`date_context.py` the matches only their
 context makes dates: "on the 15th", "second Sunday", "the next day"). Of readable matches
@@ -14,7 +15,7 @@ day found before it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, timedelta
 from itertools import compress
@@ -40,7 +41,7 @@ if not Token.has_extension("date_tag"):
 
 _CLITIC = "(?:[وفبل])?"  # a proclitic glued to digits (و17 أكتوبر) is left out of the quote
 _DIGIT = re.compile(r"\d")
-_SHAPE_CACHE = 200_000  # distinct words whose date shape is remembered
+_WORD_CACHE = 200_000  # distinct NORM ids whose one-word reading is remembered
 _FULL_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHAPES = {
     "NUMDATE": r"(\d{1,4})([-/.])(\d{1,2})\2(\d{2,4})|(\d{1,2})/(\d{1,2}),(\d{2,4})",
@@ -104,9 +105,11 @@ _GRAMMAR = {
     "bare_day": ["DAY"],
 }
 _KEEP = {"offset": {"AGO", "AFTER", "FROMNOW", "DAYW", "YW", "MW"}}  # edges quoted by a rule
+_EDGES = {rule: _EDGE - _KEEP.get(rule, set()) for rule in _GRAMMAR}  # edges trimmed from a rule's match
 _PRIORITY = {rule: i for i, rule in enumerate(_GRAMMAR)}
 _GRAMMAR_CACHE = 50_000  # distinct tag sequences remembered per pipeline (a few hundred occur in practice)
 _Found = dict[tuple[int, int] | None, tuple[int, str, Reading]]  # span -> (priority, rule, reading)
+_Word = tuple[str, Any, str, bool]  # a one-word reading: tag, value, NORM text, whether a proclitic is left out
 
 
 class DateFinder(DateReaders, ContextReaders):
@@ -142,14 +145,17 @@ class DateFinder(DateReaders, ContextReaders):
         self.blockers = {
             side: {self._norm(w) for w in blockers.get(side, {}).get(lang) or []} for side in ("before", "after")
         }
+        # A phrase of one word is looked up by its NORM id (see _tag); the matcher finds the longer ones.
         self.words = PhraseMatcher(self.vocab, attr="NORM")
-        self._joiner_norms = {
+        self.words.add("WORD", [self._phrase_doc(key) for key in self.phrases if len(key) > 1])
+        self._joiner_norms = frozenset(
             self.vocab.strings.add(k[0]) for k, v in self.phrases.items() if len(k) == 1 and v[0] in _JOINERS
-        }
-        self.words.add("WORD", [self._phrase_doc(key) for key in self.phrases])
-        self.shapes = self._shape_matcher()
+        )
+        self.shape_res = self._shape_res()
+        self._one_word = StringMemo(self._one_word_entry, _WORD_CACHE)
         self.grammar = Matcher(self.vocab)
-        self._grammar_cache: dict[tuple[str, ...], list[tuple[int, int, int]]] = {}
+        self._grammar_cache: dict[tuple[str, ...], list[tuple[str, int, int]]] = {}
+        self._readers = {rule: getattr(self, f"_read_{rule}") for rule in _GRAMMAR}
         for rule, patterns in _GRAMMAR.items():
             self.grammar.add(
                 rule, [_pattern(p.split(":")[-1]) for p in patterns if ":" not in p or p.startswith(lang + ":")]
@@ -267,35 +273,32 @@ class DateFinder(DateReaders, ContextReaders):
             token.norm_ = norm
         return doc
 
-    def _shape_matcher(self) -> Callable[[StringStore, list[int]], list[tuple[int, int, int]]]:
-        """Digit shapes; a month glued to a day (`Oct-2`, `28-نوفمبر`), a part (`mid-2024`).
-
-        Every shape holds a digit, so only tokens with one are tried against the regex
-        (a Matcher REGEX predicate would run Python's re on every token of the text).
-        """
+    def _shape_res(self) -> dict[str, re.Pattern[str]]:
+        """Digit shapes; a month glued to a day (`Oct-2`, `28-نوفمبر`), a part (`mid-2024`)."""
 
         def names(tag: str) -> str:
             found = {k[0].rstrip(".") for k, v in self.phrases.items() if v[0] == tag and len(k) == 1}
             return "|".join(sorted(map(re.escape, found), key=len, reverse=True))
 
-        self.shape_res = {tag: re.compile(_CLITIC + f"(?:{rx})") for tag, rx in _SHAPES.items()}
+        shape_res = {tag: re.compile(_CLITIC + f"(?:{rx})") for tag, rx in _SHAPES.items()}
         mon = names("MON")
-        self.shape_res["MDAY"] = re.compile(
-            rf"(?P<m1>{mon})[-/.]?(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})[-/.]?(?P<m2>{mon})"
-        )
-        self.shape_res["QYEAR"] = re.compile(rf"(?P<q>{names('QUAL')})-(?P<y>\d{{4}})")
-        shapes = re.compile("|".join(f"(?:{rx.pattern})" for rx in self.shape_res.values()))
+        shape_res["MDAY"] = re.compile(rf"(?P<m1>{mon})[-/.]?(?P<d1>\d{{1,2}})|(?P<d2>\d{{1,2}})[-/.]?(?P<m2>{mon})")
+        shape_res["QYEAR"] = re.compile(rf"(?P<q>{names('QUAL')})-(?P<y>\d{{4}})")
+        return shape_res
 
-        def has_shape(strings: StringStore, h: int) -> bool:
-            return bool(_DIGIT.search(norm := strings[h])) and bool(shapes.fullmatch(norm))
-
-        known = StringMemo(has_shape, _SHAPE_CACHE)  # NORM id -> whether it has a date shape
-
-        def find(strings: StringStore, norms: list[int]) -> list[tuple[int, int, int]]:
-            # One lookup per token (a loop in C): this runs over every token.
-            return [(0, i, i + 1) for i in compress(range(len(norms)), map(known.of(strings).__getitem__, norms))]
-
-        return find
+    def _one_word_entry(self, strings: StringStore, norm: int) -> _Word | None:
+        """What one token with this NORM id is alone: a date word that is not a joiner, else a
+        digit shape (a word wins a token that is both), else nothing. Every shape holds a
+        digit, so only such words are tried against the regexes."""
+        text = strings[norm]
+        if (word := self.phrases.get((text,))) is not None and word[0] not in _JOINERS:
+            return (*word, text, False)
+        if not _DIGIT.search(text):
+            return None
+        label, m = next(((k, m) for k, rx in self.shape_res.items() if (m := rx.fullmatch(text))), ("", None))
+        if m is None:
+            return None
+        return (*self._shape_value(label, m), text, m.start(m.lastindex or 0) > 0)  # و17: quote 17 only
 
     # ---- tagging ------------------------------------------------------------------------------
 
@@ -307,69 +310,53 @@ class DateFinder(DateReaders, ContextReaders):
         """
         # Python ints, not a numpy array: indexing an array per match costs more than the list.
         strings, norms = doc.vocab.strings, doc.to_array(NORM).tolist()
-        joiner = self._joiner_norms
-        # A one-word joiner can only take its own token, after every longer match: it is
-        # decided last, and only near a date word (elsewhere it would be dropped anyway).
-        found, joiners = [], []
-        for _, s, e in self.words(doc):
-            if e - s == 1 and norms[s] in joiner:
-                joiners.append(s)
-            else:
-                found.append((e - s, s, e, "WORD"))
-        found += [(e - s, s, e, "SHAPE") for _, s, e in self.shapes(strings, norms)]
         items: dict[int, Item] = {}
-        for _, start, end, label in sorted(found, key=lambda f: (-f[0], f[1])):  # longest first
-            if any(i in items for i in range(start, end)):
-                continue
-            key = tuple(strings[n] for n in norms[start:end])
-            if (item := self._item(doc, key, start, label)) is not None:
-                items.update(dict.fromkeys(range(start, end), item))
+        for _, start, end in sorted(self.words(doc), key=lambda m: (m[1] - m[2], m[1])):  # longest first
+            if not any(i in items for i in range(start, end)):
+                key = tuple(strings[n] for n in norms[start:end])
+                items.update(dict.fromkeys(range(start, end), Item(*self.phrases[key], " ".join(key), start, end)))
+        # One lookup per token (a loop in C), then Python only where a date word or shape is.
+        words = list(map(self._one_word.of(strings).__getitem__, norms))
+        for i in compress(range(len(norms)), words):
+            if i not in items:
+                tag, value, text, clitic = words[i]  # type: ignore[misc]
+                if clitic and not (token := doc[i])._.clitic:
+                    token._.clitic = len(token.text) - len(token.text.lstrip("وفبل"))
+                items[i] = Item(tag, value, text, i, i + 1)
         near = {j for i, item in items.items() if item.tag not in _JOINERS for j in range(i - 3, i + 4)}
         items = {i: item for i, item in items.items() if i in near}
-        for i in joiners:
-            if i in near and i not in items:
-                items[i] = self._item(doc, (strings[norms[i]],), i, "WORD")  # type: ignore[assignment]
+        # A one-word joiner can only take its own token: it is decided last, and only near a date word.
+        joiners = compress(range(len(norms)), map(self._joiner_norms.__contains__, norms))
+        for i in near.intersection(joiners).difference(items):
+            text = strings[norms[i]]
+            items[i] = Item(*self.phrases[(text,)], text, i, i + 1)
         items = dict(sorted(items.items()))
         doc.user_data[DATE_TAGS] = {i: item.tag if i == item.start else item.tag + "~" for i, item in items.items()}
         return items
 
     def _runs(self, items: dict[int, Item]) -> list[tuple[int, int]]:
         """Runs of tagged tokens holding more than joiners: the only places dates can be."""
-        runs: list[list[int]] = []
-        for i in sorted(items):
-            if runs and runs[-1][-1] == i - 1:
-                runs[-1].append(i)
-            else:
-                runs.append([i])
-        return [(run[0], run[-1] + 1) for run in runs if any(items[i].tag not in _JOINERS for i in run)]
+        starts = [i for i in items if i - 1 not in items]  # items are in token order
+        ends = [i + 1 for i in items if i + 1 not in items]
+        dated = {i for i, item in items.items() if item.tag not in _JOINERS}
+        return [(s, e) for s, e in zip(starts, ends, strict=True) if not dated.isdisjoint(range(s, e))]
 
-    def _grammar_matches(self, runs: list[tuple[int, int]], items: dict[int, Item]) -> list[tuple[int, int, int]]:
-        """Grammar matches over each run's date tags, read as the words of a Doc (the grammar
-        matches their ORTH). Runs repeat the same few tag sequences across articles ("MONTH DAY
-        , YEAR"), so each distinct sequence is matched once and its matches reused."""
-        found: list[tuple[int, int, int]] = []
+    def _grammar_matches(self, runs: list[tuple[int, int]], tags: dict[int, str]) -> list[tuple[str, int, int]]:
+        """Grammar matches (rule, start, end) over each run's date tags, read as the words of a
+        Doc (the grammar matches their ORTH). Runs repeat the same few tag sequences across
+        articles ("MONTH DAY , YEAR"), so each distinct sequence is matched once and its matches reused."""
+        found: list[tuple[str, int, int]] = []
         for start, end in runs:
-            tags = tuple(items[i].tag if i == items[i].start else items[i].tag + "~" for i in range(start, end))
-            matches = self._grammar_cache.get(tags)
+            key = tuple(map(tags.__getitem__, range(start, end)))
+            matches = self._grammar_cache.get(key)
             if matches is None:
                 if len(self._grammar_cache) >= _GRAMMAR_CACHE:
                     self._grammar_cache.clear()
-                matches = self._grammar_cache[tags] = self.grammar(Doc(self.vocab, words=list(tags)))
-            found += [(m, start + s, start + e) for m, s, e in matches]
+                words = Doc(self.vocab, words=list(key))
+                matches = [(self.vocab.strings[m], s, e) for m, s, e in self.grammar(words)]
+                self._grammar_cache[key] = matches
+            found += [(rule, start + s, start + e) for rule, s, e in matches]
         return found
-
-    def _item(self, doc: Doc, key: tuple[str, ...], start: int, label: str) -> Item | None:
-        """The item of a word match, or of a digit shape (None if no shape fits exactly)."""
-        text, end = " ".join(key), start + len(key)
-        if label == "WORD":
-            return Item(*self.phrases[key], text, start, end)
-        label, m = next(((k, m) for k, rx in self.shape_res.items() if (m := rx.fullmatch(text))), (label, None))
-        if m is None:
-            return None
-        token = doc[start]
-        if m.start(m.lastindex or 0) > 0 and not token._.clitic:  # و17: quote 17 only
-            token._.clitic = len(token.text) - len(token.text.lstrip("وفبل"))
-        return Item(*self._shape_value(label, m), text, start, end)
 
     def _shape_value(self, label: str, m: re.Match[str]) -> tuple[str, Any]:
         """Tag and value of a digit shape: a year, a day, another number, a numeric date."""
@@ -395,11 +382,10 @@ class DateFinder(DateReaders, ContextReaders):
     def __call__(self, doc: Doc) -> Doc:
         """Find the dates of `doc` and put them in doc.spans["dates"]."""
         items, ref = self._tag(doc), Ref.parse(doc._.published)
+        tags = doc.user_data[DATE_TAGS]
         found: _Found = {}
-        matches = self._grammar_matches(self._runs(items), items)
-        for match_id, start, end in matches:
-            rule = self.vocab.strings[match_id]
-            reading = self._read(doc, items, rule, start, end, ref)
+        for rule, start, end in self._grammar_matches(self._runs(items), tags):
+            reading = self._read(doc, items, tags, rule, start, end, ref)
             if reading and (reading.span not in found or _PRIORITY[rule] < found[reading.span][0]):
                 found[reading.span] = (_PRIORITY[rule], rule, reading)  # ties: rule listed first
         doc.spans["dates"] = self._spans(doc, items, found)
@@ -416,24 +402,28 @@ class DateFinder(DateReaders, ContextReaders):
                 reading = replace(reading, value=value.isoformat(), confidence=0.7)
             if not reading.value:
                 continue  # the 31st of a 30-day month (not even its month); a next day with no day before
-            span._.value, span._.partial = reading.value, reading.partial
-            span._.rule, span._.confidence = f"date:{rule}", reading.confidence
-            span._.qualifier = reading.qualifier
+            ext = span._  # one accessor object, not a new one per attribute
+            ext.value, ext.partial = reading.value, reading.partial
+            ext.rule, ext.confidence = f"date:{rule}", reading.confidence
+            ext.qualifier = reading.qualifier
             kept.append(span)
             last_day = reading.value if _FULL_DAY.fullmatch(reading.value) else last_day
         return kept
 
-    def _read(self, doc: Doc, items: dict[int, Item], rule: str, start: int, end: int, ref: Ref) -> Reading | None:
+    def _read(
+        self, doc: Doc, items: dict[int, Item], tags: dict[int, str], rule: str, start: int, end: int, ref: Ref
+    ) -> Reading | None:
         """Read one grammar match: trim connectors, interpret, check it is not in a path."""
-        if tag_at(doc, start).endswith("~") or tag_at(doc, end).endswith("~"):
+        if tags.get(start, "").endswith("~") or tags.get(end, "").endswith("~"):
             return None  # the match cuts a phrase in two
-        parts = list(dict.fromkeys(items[i] for i in range(start, end) if i in items))
-        edges = _EDGE - _KEEP.get(rule, set())
+        # Every token of a match is tagged, and no phrase is cut: each phrase once, by its first token.
+        parts = [item for i in range(start, end) if (item := items[i]).start == i]
+        edges = _EDGES[rule]
         while parts and parts[0].tag in edges:
             parts.pop(0)
         while parts and parts[-1].tag in edges:
             parts.pop()
-        reading = getattr(self, f"_read_{rule}")(doc, parts, ref) if parts else None
+        reading = self._readers[rule](doc, parts, ref) if parts else None
         if reading is None:
             return None
         span = reading.span or (parts[0].start, parts[-1].end)

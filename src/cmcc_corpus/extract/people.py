@@ -122,16 +122,21 @@ class PeopleFinder:
             return []
         # Whole-array tests (numpy), not a loop over tokens: this runs over every token.
         orth, mark, given = doc.to_array(self.start_attrs).T
-        starts = mark if self.lang == "en" else (given | numpy.roll(mark, 1))
-        starts[0] |= self.lang == "ar"  # Arabic bylines: the first word of a line ending in "|"
+        if self.lang == "en":
+            starts = mark
+        else:  # a given name or the word after whitespace; Arabic bylines: the first word of a line ending in "|"
+            starts = given.copy()
+            starts[1:] |= mark[:-1]
+            starts[0] = 1
         # Outside a title, a name starts with a given name, a credit ("[" before) or a byline
         # ("|" within the next words): the same test `_starts_name` makes, on whole arrays.
         bar = orth == self.bar
-        after_opener = numpy.zeros_like(starts)
-        after_opener[1:] = (orth[:-1] == self.bracket) | bar[:-1]
-        if not (after_opener.any() or bar.any()):  # most texts: no credit, no byline: given names only
+        opener = bar | (orth == self.bracket)
+        if not opener.any():  # most texts: no credit, no byline: given names only
             starts &= given
         else:
+            after_opener = numpy.zeros_like(starts)
+            after_opener[1:] = opener[:-1]
             bars = numpy.concatenate(([0], numpy.cumsum(bar)))
             at = numpy.arange(len(doc))
             near_bar = bars[numpy.minimum(at + _BYLINE_REACH, len(doc))] > bars[at]
@@ -205,10 +210,8 @@ class PeopleFinder:
 
 def _person(doc: Doc, start: int, end: int, value: str, english: str | None, rule: str, confidence: float) -> Span:
     span = Span(doc, start, end, label="person")
-    span._.value = value
-    span._.en = english
-    span._.rule = rule
-    span._.confidence = confidence
+    ext = span._  # one accessor object, not a new one per attribute
+    ext.value, ext.en, ext.rule, ext.confidence = value, english, rule, confidence
     return span
 
 
