@@ -79,6 +79,11 @@ class NumberLexicon:
         """Whether a NORM is an opener or holds a digit, remembered per NORM (tested on every token)."""
         return Memo(lambda norm: norm in self.openers or _DIGIT.search(norm) is not None, _NORM_CACHE)
 
+    @cached_property
+    def glued(self) -> Memo[str, tuple[str, float, str] | None]:
+        """`split_glued` of a NORM, remembered per NORM (the reader asks it of every piece it tries)."""
+        return Memo(split_glued, _NORM_CACHE)
+
 
 @dataclass
 class _Acc:
@@ -244,7 +249,7 @@ def read_number(words: Words, i: int, lex: NumberLexicon) -> Reading | None:
     acc = _Acc(digits=kind == "digits")
     prefix, suffix = "", ""
     if kind == "digits":
-        prefix, _, suffix = split_glued(words.read[i]) or ("", 0, "")
+        prefix, _, suffix = lex.glued[words.read[i]] or ("", 0, "")
         scale = lex.suffixes.get(suffix) or lex.scales.get(suffix)
         if scale:  # `67bn`, `10k`, `4آلاف`
             kind, value, suffix = "big", value * scale, ""
@@ -298,7 +303,7 @@ def _joiner_at(words: Words, j: int, lex: NumberLexicon) -> tuple[int, bool]:
         return _skip_spaces(words.read, j + 1), True
     if j >= len(words.read):
         return j, False
-    glued = split_glued(words.read[j])
+    glued = lex.glued[words.read[j]]
     return j, j in words.conj or (glued is not None and glued[0] == "و")
 
 
@@ -317,7 +322,7 @@ def _atom(words: Words, i: int, lex: NumberLexicon, after: bool = False) -> tupl
     norm = read[i]
     if not lex.may_open[norm]:
         return None
-    glued = split_glued(norm)
+    glued = lex.glued[norm]
     if glued is not None:
         return ("digits", glued[1], i + 1) if not after or glued[0] in ("", "و") else None
     for size in range(min(lex.longest, len(read) - i), 0, -1):

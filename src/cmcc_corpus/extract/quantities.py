@@ -14,10 +14,11 @@ from dataclasses import dataclass, replace
 from itertools import compress, repeat
 from typing import Any, NamedTuple
 
+import numpy
 import spacy
-from spacy.attrs import IS_ALPHA, NORM, ORTH, SPACY
+from spacy.attrs import NORM, ORTH, PREFIX, SPACY
 from spacy.matcher import PhraseMatcher
-from spacy.strings import StringStore
+from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc, Span
 
 from ..normalize import fold_text
@@ -41,6 +42,7 @@ _ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"), (True, "H"
 _AMBIGUOUS_CONFIDENCE = 0.5
 _WORD_CACHE = 200_000  # distinct Arabic words whose hidden number word is remembered
 _UNSEEN: tuple[str, bool] = ("", False)  # a word not yet in that cache (true, compared by identity)
+_WAW_IDS = tuple(get_string_id(letter) for letter in "وؤ")  # first letters that can hide a number word
 _SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
 
@@ -215,15 +217,15 @@ class QuantityFinder:
                 continue
             hit = (
                 self._money(r, marks)
-                or self._duration(doc, words, r, marks)
+                or self._duration(words, r, marks)
                 or self._quantity(doc, r, marks)
                 or self._total(doc, r, marks, found)
             )
             if hit is not None:
                 found.append(hit)
         taken = {i for f in found for i in range(f.start, f.end)}
-        found += self._bare_durations(doc, words, marks, taken, _rate_positions(doc, readings))
-        found = _compounds(_without_overlaps(found), doc, self.lex)
+        found += self._bare_durations(doc, words, marks, taken, readings)
+        found = _compounds(_without_overlaps(found), words.norms, self.lex)
         doc.spans["values"] = [self._span(doc, f) for f in found]
         return doc
 
@@ -238,17 +240,21 @@ class QuantityFinder:
         # Arrays and map(), not Token objects or a loop: this runs over every token of every article.
         if not len(doc):
             return Words([], [])
-        table = doc.to_array([ORTH, NORM, SPACY])
-        orth_ids, norm_ids = table[:, 0].tolist(), table[:, 1].tolist()
-        norms: list[str] = list(map(self._texts.of(strings).__getitem__, norm_ids))
-        glued = [False, *(table[:-1, 2] == 0).tolist()]
+        table = doc.to_array([NORM, SPACY, PREFIX, ORTH] if self.lang == "ar" else [NORM, SPACY])
+        norms: list[str] = list(map(self._texts.of(strings).__getitem__, table[:, 0].tolist()))
+        glued = [False, *(table[:-1, 1] == 0).tolist()]
         replaced = {}
         if self.lang == "ar":  # only a leading و can hide a number word from the NORM (واحد -> احد, وعشرون)
+            # ORTH ids of those tokens only (by their PREFIX, the first letter): making Python ints
+            # of every token's 64-bit id would be most of this method's time.
+            first = table[:, 2]
+            at = numpy.flatnonzero((first == _WAW_IDS[0]) | (first == _WAW_IDS[1])).tolist()
+            orth_ids = table[at, 3].tolist()
             found = list(map(self._hidden.get, orth_ids, repeat(_UNSEEN)))
-            for i in compress(range(len(found)), found):  # a word not seen yet, or one hiding a number word
-                word = found[i]
+            for k in compress(range(len(found)), found):  # a word not seen yet, or one hiding a number word
+                word, i = found[k], at[k]
                 if word is _UNSEEN:
-                    word = self._hidden_word(strings, orth_ids[i], norms[i])
+                    word = self._hidden_word(strings, orth_ids[k], norms[i])
                 if word is not None:
                     replaced[i] = Word(word[0], word[1], glued[i])
         return Words(norms, glued, replaced)
@@ -293,39 +299,37 @@ class QuantityFinder:
 
     # -- durations ---------------------------------------------------------------------
 
-    def _duration(self, doc: Doc, words: Words, r: Reading, marks: Marks) -> Found | None:
+    def _duration(self, words: Words, r: Reading, marks: Marks) -> Found | None:
         """`17 days`, `five-year`, `3.5years`, `half an hour`, `two and a half hours`."""
+        norms = words.norms  # token NORMs, read by index (a Token object per look costs more)
         if r.suffix:
             unit, end = self.glued_units.get(r.suffix), r.end
         else:
-            k = r.end + (r.end < len(doc) and doc[r.end].norm_ == "-")
-            if r.kind == "fraction" and k < len(doc) and doc[k].norm_ in self.lex.articles:
+            k = r.end + (r.end < len(norms) and norms[r.end] == "-")
+            if r.kind == "fraction" and k < len(norms) and norms[k] in self.lex.articles:
                 k += 1  # half an hour
             mark = marks.at(k, "dur")
             unit, end = (mark.key, mark.end) if mark else (None, r.end)
         if unit is None or (r.prefix and r.prefix not in ("و",)) or not r.value:
             return None
-        if self._age(doc, marks, r.start, end) or self._one_of(r) or self._idafa(doc, end):
+        if self._age(norms, marks, r.start, end) or self._one_of(r) or self._idafa(norms, end):
             return None
         confidence = 0.5 if r.kind == "vague" else 0.6 if r.ambiguous else 0.9
         return self._make_duration(words, marks, unit, r.value, r.start, end, "duration", confidence)
 
-    def _age(self, doc: Doc, marks: Marks, start: int, end: int) -> bool:
+    def _age(self, norms: list[str], marks: Marks, start: int, end: int) -> bool:
         """Whether a duration at [start, end) is someone's age (`a 13-year-old`)."""
-        k = end + 1 if end < len(doc) and doc[end].norm_ == "-" else end
+        k = end + 1 if end < len(norms) and norms[end] == "-" else end
         return marks.before(start, "age") is not None or marks.at(k, "age_after") is not None
 
     def _one_of(self, r: Reading) -> bool:
         """Arabic أحد / إحدى before a noun is "one of" (a count of one is جندي واحد)."""
         return self.lang == "ar" and r.ambiguous and r.value == 1
 
-    def _idafa(self, doc: Doc, end: int) -> bool:
+    def _idafa(self, norms: list[str], end: int) -> bool:
         """`89 يوم السبت`: a singular unit before a definite noun is "the day of", no count."""
         return (
-            self.lang == "ar"
-            and end < len(doc)
-            and doc[end - 1].norm_ in self.singulars
-            and doc[end].norm_.startswith("ال")
+            self.lang == "ar" and end < len(norms) and norms[end - 1] in self.singulars and norms[end].startswith("ال")
         )
 
     def _make_duration(
@@ -349,13 +353,13 @@ class QuantityFinder:
         return Found("duration", start, end, iso_duration(parts), None, qualifier, rule, confidence, parts)
 
     def _bare_durations(
-        self, doc: Doc, words: Words, marks: Marks, taken: set[int], rates: set[int]
+        self, doc: Doc, words: Words, marks: Marks, taken: set[int], readings: list[Reading]
     ) -> Iterator[Found]:
         """Durations with no number: duals (يومين), `an hour`, `all day`, `يوم كامل`."""
         for i in marks.positions("dur2", "one", "dur"):
             if i in taken:
                 continue
-            hit = self._dual(words, marks, i) or self._one(doc, words, marks, i, i in rates)
+            hit = self._dual(words, marks, i) or self._one(doc, words, marks, i, readings)
             if hit is not None and not taken.intersection(range(hit.start, hit.end)):
                 taken.update(range(hit.start, hit.end))
                 yield hit
@@ -367,10 +371,10 @@ class QuantityFinder:
             return None
         return self._make_duration(words, marks, dual.key, 2, i, dual.end, "dual", 0.85)
 
-    def _one(self, doc: Doc, words: Words, marks: Marks, i: int, rate: bool) -> Found | None:
+    def _one(self, doc: Doc, words: Words, marks: Marks, i: int, readings: list[Reading]) -> Found | None:
         """A bare unit with a cue of one: `an hour`, `another week`, لمدة ساعة, يوم كامل.
 
-        `rate`: the cue follows a number, so an article is "per" (`600 trucks a day`).
+        An article just after a number (`readings`) is "per": `600 trucks a day`.
         """
         cue = marks.at(i, "one")
         if cue is None or marks.before(i, "rate") is not None:
@@ -379,11 +383,14 @@ class QuantityFinder:
             if unit is None or after is None or marks.before(i, "age") is not None:
                 return None
             return self._make_duration(words, marks, unit.key, 1, i, after, "one", 0.8)
-        article = cue.end - cue.start == 1 and doc[i].norm_ in self.lex.articles
-        k = cue.end + (cue.end < len(doc) and doc[cue.end].norm_ == "-")  # all-day
+        norms = words.norms
+        k = cue.end + (cue.end < len(norms) and norms[cue.end] == "-")  # all-day
         unit = marks.at(k, "dur", *(("dur_def",) if self.lang == "ar" else ()))
-        plural = self.lang == "en" and unit is not None and doc[unit.end - 1].norm_[-1:] == "s"
-        if unit is None or plural or (article and rate):
+        # Cheapest tests first: most cues ("a", "an") have no unit after them at all.
+        if unit is None or (self.lang == "en" and norms[unit.end - 1][-1:] == "s"):  # a plural
+            return None
+        article = cue.end - cue.start == 1 and norms[i] in self.lex.articles
+        if article and _after_number(doc, readings, i):
             return None
         end = self._one_after(doc, marks, unit.end) or unit.end  # لمدة أسبوع واحد
         return self._make_duration(words, marks, unit.key, 1, i, end, "one", 0.6 if article else 0.8)
@@ -477,17 +484,13 @@ def _qualifier(marks: Marks, start: int, end: int, strict: bool) -> tuple[str, i
     return "exact", start, end
 
 
-def _rate_positions(doc: Doc, readings: list[Reading]) -> set[int]:
-    """Tokens up to two words after a number: an article there means "per" (`$5m a year`)."""
-    alpha = doc.to_array(IS_ALPHA).tolist() if readings else []
-    found = set()
-    for r in readings:
-        found.add(r.end)
-        for k in range(r.end, min(r.end + 2, len(alpha))):
-            if not alpha[k]:
-                break
-            found.add(k + 1)
-    return found
+def _after_number(doc: Doc, readings: list[Reading], i: int) -> bool:
+    """Whether token `i` comes right after a number or at most two words after it
+    (`$5m a year`, `600 trucks a day`): an article there means "per".
+
+    Asked only of an article before a unit: a few Token reads, not a whole-doc array per doc.
+    """
+    return any(0 <= i - r.end <= 2 and all(doc[k].is_alpha for k in range(r.end, i)) for r in readings)
 
 
 def _sentence_start(doc: Doc, i: int) -> int:
@@ -522,12 +525,12 @@ def _amount(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _compounds(found: list[Found], doc: Doc, lex: NumberLexicon) -> list[Found]:
+def _compounds(found: list[Found], norms: list[str], lex: NumberLexicon) -> list[Found]:
     """Merge adjacent durations with different designators: `1 year 1 month 21 days`."""
     merged: list[Found] = []
     for f in found:
         prev = merged[-1] if merged else None
-        if prev is not None and _joins(prev, f, doc, lex):
+        if prev is not None and _joins(prev, f, norms, lex):
             parts = prev.parts + f.parts
             merged[-1] = replace(
                 prev,
@@ -542,11 +545,11 @@ def _compounds(found: list[Found], doc: Doc, lex: NumberLexicon) -> list[Found]:
     return merged
 
 
-def _joins(prev: Found, f: Found, doc: Doc, lex: NumberLexicon) -> bool:
+def _joins(prev: Found, f: Found, norms: list[str], lex: NumberLexicon) -> bool:
     """Whether duration `f` continues duration `prev` (nothing or `and`, `,`, و between)."""
     if prev.label != "duration" or f.label != "duration":
         return False
     if {p[:2] for p in prev.parts} & {p[:2] for p in f.parts}:
         return False
-    gap = [t.norm_ for t in doc[prev.end : f.start]]
+    gap = norms[prev.end : f.start]
     return gap == [] or (len(gap) == 1 and gap[0] in lex.joiners and gap[0] != "-")
