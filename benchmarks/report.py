@@ -45,6 +45,7 @@ _METHOD = """\
 """
 
 FLAT_GROWTH = 0.20  # peak memory growth allowed between the two largest sizes for "flat"
+SPEEDUP_SIZE = 10_000  # documents at which the issue sets the `--jobs 2` speed-up target
 
 
 def corpus_row(stats: CorpusStats, generate_s: float, tokenizer_s: list[float]) -> dict[str, Any]:
@@ -132,9 +133,12 @@ def _targets(results: dict[str, Any]) -> list[str]:
             )
         if "ingest --jobs 1" in m and "ingest --jobs 2" in m:
             speedup = m["ingest --jobs 1"]["seconds"] / m["ingest --jobs 2"]["seconds"]
-            lines.append(
-                _verdict(f"{n:,} documents: `--jobs 2` at least 1.6x `--jobs 1`", f"{speedup:.3f}x", speedup >= 1.6)
-            )
+            if n == SPEEDUP_SIZE:  # the issue sets the target at this size; elsewhere it is shown
+                lines.append(
+                    _verdict(f"{n:,} documents: `--jobs 2` at least 1.6x `--jobs 1`", f"{speedup:.3f}x", speedup >= 1.6)
+                )
+            else:
+                lines.append(f"| {n:,} documents: `--jobs 2` against `--jobs 1` | {speedup:.3f}x | - |")
         if "ingest --executor dask --jobs 2" in m and "ingest --jobs 1" in m:
             ratio = m["ingest --jobs 1"]["seconds"] / m["ingest --executor dask --jobs 2"]["seconds"]
             lines.append(f"| {n:,} documents: Dask (2 local workers) against `--jobs 1` | {ratio:.2f}x | - |")
