@@ -170,6 +170,30 @@ def test_a_single_shard_runs_here_without_a_pool(tmp_path: Path) -> None:
     assert summary.ingested == 5 and list(summary.workers) == [worker_id()]
 
 
+@pytest.mark.parametrize(("shard_size", "started"), [(50, False), (2, True)])
+def test_the_fork_server_starts_before_spacy_loads_only_when_a_pool_will_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard_size: int, started: bool
+) -> None:
+    """Five samples are one shard of 50 (run here: no fork server) or three of 2 (a pool: its
+    server is started before this process loads the extractor, so the two imports overlap)."""
+    import cmcc_corpus.ingest as ingest_module
+
+    calls: list[str] = []
+
+    class Stop(Exception):
+        pass
+
+    def extractor(options: IngestOptions) -> None:
+        calls.append("extractor")
+        raise Stop
+
+    monkeypatch.setattr(ingest_module, "start_fork_server", lambda: calls.append("fork server"))
+    monkeypatch.setattr(ingest_module, "_extractor", extractor)
+    with Corpus.open(tmp_path / "c.db", write=True) as corpus, pytest.raises(Stop):
+        ingest(corpus, [str(SAMPLES)], IngestOptions(jobs=2, shard_size=shard_size))
+    assert calls == (["fork server", "extractor"] if started else ["extractor"])
+
+
 def test_shards_keep_order_and_stdin_reads_here() -> None:
     found = [Input(f"f{i}", f"f{i}", "txt") for i in range(5)]
     found.insert(2, Input("<stdin>", None, None))

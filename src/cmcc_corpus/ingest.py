@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -18,13 +19,14 @@ from .article import Article
 from .decode import DecodeOptions
 from .errors import InputError
 from .manifest import Manifest
-from .scale.executors import EXECUTORS, open_executor
+from .scale.executors import EXECUTORS, open_executor, start_fork_server
 from .scale.shard import (
     DEFAULT_MAX_BYTES,
     Item,
     Prepared,
     Read,
     Rejected,
+    Shard,
     ShardResult,
     WorkerContext,
     Written,
@@ -32,7 +34,7 @@ from .scale.shard import (
     read_one,
     shards,
 )
-from .sources import Input, Skipped, discover
+from .sources import Input, Skipped, discover, may_be
 from .store import AddResult, Corpus, OnNew
 
 if TYPE_CHECKING:
@@ -133,13 +135,14 @@ def ingest(
     manifest = Manifest.load(options.manifest) if options.manifest else Manifest()
     summary = IngestSummary()
     emit = on_event or _ignore
+    tasks = _tasks(inputs, _excluded(corpus.path), options)
     extractor = _extractor(options)
     saver = extractor.saver if extractor else None
     writer = CorpusWriter(corpus, summary, emit, saver, options.batch_size, options.list_documents)
     context = _context(options, manifest, extractor, corpus=os.path.abspath(corpus.path))
     # Workers keep a batch's worth of shards ahead: they go on while this process writes one.
     ahead = -(-options.batch_size // options.shard_size)
-    _run(inputs, _excluded(corpus.path), options, context, summary, writer.add, ahead)
+    _run(tasks, options, context, summary, writer.add, ahead)
     writer.flush()
     return summary
 
@@ -154,6 +157,7 @@ def ingest_dataset(
     from .scale.dataset import prepare_dataset
 
     manifest = Manifest.load(options.manifest) if options.manifest else Manifest()
+    tasks = _tasks(inputs, frozenset(), options)
     extractor = _extractor(options)
     prepare_dataset(directory, extractor.profile.key if extractor else None)
     summary = IngestSummary()
@@ -169,7 +173,7 @@ def ingest_dataset(
             report(item, summary, emit)
 
     context = _context(options, manifest, extractor, dataset=str(directory.resolve()))
-    _run(inputs, frozenset(), options, context, summary, add)
+    _run(tasks, options, context, summary, add)
     return summary
 
 
@@ -206,19 +210,28 @@ def _context(
     )
 
 
+def _tasks(inputs: Iterable[str], exclude: frozenset[str], options: IngestOptions) -> Iterator[Shard]:
+    """Shards of the discovered inputs. When there is more than one and a local process pool will
+    take them, its fork server is started now: it imports spaCy while this process loads the
+    rest of the run, not after (workers were a second later to start)."""
+    found = shards(_discovered(inputs, exclude, options), options.shard_size)
+    head = list(islice(found, 2))
+    if len(head) > 1 and options.executor_kind == "processes" and options.jobs > 1:
+        start_fork_server()
+    return chain(head, found)
+
+
 def _run(
-    inputs: Iterable[str],
-    exclude: frozenset[str],
+    tasks: Iterable[Shard],
     options: IngestOptions,
     context: WorkerContext,
     summary: IngestSummary,
     sink: Callable[[Item], None],
     ahead: int = 0,
 ) -> None:
-    """Shards of the discovered inputs through the executor; every record to `sink`, in input order."""
-    found = _discovered(inputs, exclude, options)
+    """The shards through the executor; every record to `sink`, in input order."""
     with open_executor(options.executor_kind, options.jobs, context, options.scheduler, ahead) as executor:
-        for result in executor.map(ingest_task, shards(found, options.shard_size)):
+        for result in executor.map(ingest_task, tasks):
             _note_worker(summary, result)
             for item in result.items:
                 sink(item)
@@ -248,11 +261,15 @@ def _discovered(
     inputs: Iterable[str], exclude: frozenset[str], options: IngestOptions
 ) -> Iterator[Input | InputError | Skipped]:
     """Inputs to read, in order, with what discovery rejects or skips; never the manifest itself."""
-    manifest_path = os.path.realpath(options.manifest) if options.manifest else None
+    manifest = frozenset({os.path.realpath(options.manifest)} if options.manifest else ())
     for found in discover(inputs, exclude):
         if not isinstance(found, Input):
             yield found
-        elif found.fs_path and os.path.realpath(found.fs_path) == manifest_path:
+        elif (
+            found.fs_path
+            and may_be(found.fs_path, manifest, found.explicit)
+            and os.path.realpath(found.fs_path) in manifest
+        ):
             continue  # the --manifest file itself, lying among the articles
         elif not found.explicit and os.path.basename(found.path) == MANIFEST_NAME:
             yield Skipped(found.path, "a manifest, not an article: pass it with --manifest")

@@ -81,12 +81,20 @@ def _one(path: str, exclude: frozenset[str], explicit: bool) -> Iterator[Input |
         yield Skipped(shown, "an archive: archives are not supported (unpack it and ingest the files)")
     elif not (explicit or ext in EXTENSIONS):
         return  # found in a directory and not an article file: not ours to read or report
-    elif os.path.realpath(path) in exclude:
+    elif may_be(path, exclude, explicit) and os.path.realpath(path) in exclude:
         yield InputError(shown, "is the corpus database (or its journal) itself; refusing to ingest it")
     elif not stat.S_ISREG(st.st_mode):
         yield InputError(shown, f"not a regular file ({_kind(st.st_mode)}), skipped unread")
     else:
         yield Input(shown, path, EXTENSIONS.get(ext), explicit)
+
+
+def may_be(path: str, targets: frozenset[str], explicit: bool) -> bool:
+    """Whether `path` may resolve to one of `targets` (real paths): resolving costs a system
+    call per directory of the path, for every file. A file found in a directory walk is not
+    a symlink (those are skipped), so its real path ends in its own name; a path the user
+    named may be a symlink to anything."""
+    return explicit or os.path.basename(path) in {os.path.basename(t) for t in targets}
 
 
 def _walk(root: str, exclude: frozenset[str]) -> Iterator[Input | InputError | Skipped]:

@@ -168,15 +168,11 @@ class PoolExecutor:
 
     def _start(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            # A fork server, not fork: the parent may run threads (progress bar, Dask), and a
-            # child forked from a threaded process can deadlock; spawn is the fallback.
-            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-            ctx = multiprocessing.get_context(method)
-            if method == "forkserver":
-                ctx.set_forkserver_preload(_PRELOAD)
-                _start_forkserver_deaf_to_ctrl_c()
             self.pool = ProcessPoolExecutor(
-                self.jobs, mp_context=ctx, initializer=init_pool_worker, initargs=(self.context, os.getpid())
+                self.jobs,
+                mp_context=start_fork_server(),
+                initializer=init_pool_worker,
+                initargs=(self.context, os.getpid()),
             )
         return self.pool
 
@@ -210,6 +206,20 @@ def _ctrl_c_after() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt
+
+
+def start_fork_server() -> multiprocessing.context.BaseContext:
+    """The context worker processes start from: a fork server that has imported spaCy and our
+    modules, started now if it is not running (starting it before this process loads spaCy
+    itself lets the two imports overlap)."""
+    # A fork server, not fork: the parent may run threads (progress bar, Dask), and a child
+    # forked from a threaded process can deadlock; spawn is the fallback.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(_PRELOAD)
+        _start_forkserver_deaf_to_ctrl_c()
+    return ctx
 
 
 def _start_forkserver_deaf_to_ctrl_c() -> None:
