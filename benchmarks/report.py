@@ -31,8 +31,10 @@ _METHOD = """\
   read lazily; building the pipeline is not timed. *ingest / tokenizer* is the ratio of the
   two words/s.
 - **Words** are `\\w+` matches in the generated text. Every figure is the median of the runs
-  ({repeats} per size); all runs, with the 1-minute load average before each, are in
-  `benchmarks/out/results.json`. Other work on the machine slows runs down: compare loads.
+  ({repeats} per size), taken in rounds (the tokenizer, then each mode once, round after round)
+  so that a drift of the machine's speed touches every mode alike; all runs, with the 1-minute
+  load average before each, are in `benchmarks/out/results.json`. Other work on the machine
+  slows runs down: compare loads.
 - **Modes**: `--jobs 1` reads, extracts and writes in one process; `--jobs 2` has two worker
   processes read and extract while the parent alone writes; the Dask mode runs the same tasks on a
   local `dask.distributed` cluster of two workers that write a Parquet dataset (`--dataset`).
