@@ -198,7 +198,7 @@ def special_runs(text: str) -> Iterator[re.Match[str]]:
 
 def fold(text: str) -> Folded:
     """Fold `text` for matching, keeping a map back to original offsets."""
-    runs = list(special_runs(text)) if _MAYBE_SPECIAL.search(text) else []
+    runs = list(special_runs(text))
     if not runs:
         return Folded(_translate(text))
     pieces: list[str] = []

@@ -9,6 +9,7 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from .decode import DecodeOptions, decode
 from .errors import InputError
@@ -94,7 +95,13 @@ def may_be(path: str, targets: frozenset[str], explicit: bool) -> bool:
     call per directory of the path, for every file. A file found in a directory walk is not
     a symlink (those are skipped), so its real path ends in its own name; a path the user
     named may be a symlink to anything."""
-    return explicit or os.path.basename(path) in {os.path.basename(t) for t in targets}
+    return explicit or os.path.basename(path) in _names(targets)
+
+
+@cache
+def _names(paths: frozenset[str]) -> frozenset[str]:
+    """The file names of `paths`, worked out once per set (asked for every file found)."""
+    return frozenset(os.path.basename(p) for p in paths)
 
 
 def _walk(root: str, exclude: frozenset[str]) -> Iterator[Input | InputError | Skipped]:

@@ -42,7 +42,8 @@ _ISO_ORDER = ((False, "Y"), (False, "M"), (False, "W"), (False, "D"), (True, "H"
 _AMBIGUOUS_CONFIDENCE = 0.5
 _WORD_CACHE = 200_000  # distinct Arabic words whose hidden number word is remembered
 _UNSEEN: tuple[str, bool] = ("", False)  # a word not yet in that cache (true, compared by identity)
-_WAW_IDS = tuple(get_string_id(letter) for letter in "وؤ")  # first letters that can hide a number word
+_HIDING = "وؤ"  # first letters of a word that can hide a number word from its NORM (وعشرون)
+_HIDING_IDS = tuple(get_string_id(letter) for letter in _HIDING)
 _SENTENCE_REACH = 100  # tokens a running total looks back for the quantity it continues
 
 
@@ -248,7 +249,7 @@ class QuantityFinder:
             # ORTH ids of those tokens only (by their PREFIX, the first letter): making Python ints
             # of every token's 64-bit id would be most of this method's time.
             first = table[:, 2]
-            at = numpy.flatnonzero((first == _WAW_IDS[0]) | (first == _WAW_IDS[1])).tolist()
+            at = numpy.flatnonzero((first == _HIDING_IDS[0]) | (first == _HIDING_IDS[1])).tolist()
             orth_ids = table[at, 3].tolist()
             found = list(map(self._hidden.get, orth_ids, repeat(_UNSEEN)))
             for k in compress(range(len(found)), found):  # a word not seen yet, or one hiding a number word
@@ -265,7 +266,7 @@ class QuantityFinder:
         every article)."""
         text = strings[orth]
         word = None
-        if text[:1] in "وؤ":
+        if text[:1] in _HIDING:
             found = as_word(norm, folded_text(text) or norm, False, self.lex)
             word = None if (found.norm, found.conj) == (norm, False) else (found.norm, found.conj)
         if len(self._hidden) >= _WORD_CACHE:
