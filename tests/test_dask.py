@@ -15,6 +15,8 @@ from click.testing import CliRunner
 
 from cmcc_corpus.cli import cli
 from cmcc_corpus.ingest import IngestOptions, ingest_dataset
+from cmcc_corpus.scale.executors import DASK_LOG_LENGTH, DaskExecutor
+from cmcc_corpus.scale.shard import WorkerContext
 from test_parallel import MANIFEST, SAMPLES, dump, run_ingest, write_articles
 
 distributed = pytest.importorskip("distributed", reason="the scale extra (dask) is not installed")
@@ -75,3 +77,18 @@ def test_cli_with_a_scheduler_address(cluster: Any, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "ingested 5," in result.stdout
     assert runner.invoke(cli, [*args, "--scheduler", cluster.scheduler_address]).exit_code == 2  # needs dask
+
+
+def test_a_local_cluster_keeps_short_logs() -> None:
+    """Dask logs each connection's last 1,000 messages, whole tasks and their shard paths included:
+    memory that grew with the run. The cluster we start keeps DASK_LOG_LENGTH of them."""
+    executor = DaskExecutor(1, WorkerContext(key="short-logs"), None)
+    try:
+        on_worker = executor.client.run(lambda dask_worker: dask_worker.state.stimulus_log.maxlen)
+        on_scheduler = executor.client.run_on_scheduler(
+            lambda dask_scheduler: [c.recent_message_log.maxlen for c in dask_scheduler.stream_comms.values()]
+        )
+    finally:
+        executor.close(abort=False)
+    assert list(on_worker.values()) == [DASK_LOG_LENGTH]
+    assert on_scheduler == [DASK_LOG_LENGTH]

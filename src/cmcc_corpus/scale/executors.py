@@ -31,6 +31,11 @@ EXECUTORS = ("serial", "processes", "dask")
 IN_FLIGHT_PER_WORKER = 2  # enough to keep a worker busy between two results, little to hold
 MAX_AHEAD = 32  # extra tasks in flight asked for by a caller that writes in large batches
 _WATCH_SECONDS = 0.5
+# Dask keeps its last `low-level-log-length` messages and stimuli (default 1000) per worker connection,
+# each holding a whole task, shard paths and all: memory that grows with the run up to 1000 shards
+# per worker. A short log keeps a LocalCluster's memory flat from the first few hundred shards.
+DASK_LOG_LENGTH = 100
+_LOG_SETTING = "distributed.admin.low-level-log-length"
 # Imported once by the fork server, so each worker starts with them loaded (spaCy is the slow one).
 _PRELOAD = ["cmcc_corpus.scale.shard", "cmcc_corpus.extract.run", "cmcc_corpus.extract.service"]
 
@@ -274,28 +279,36 @@ def _alive(pid: int) -> bool:
     return state not in (b"Z", b"X")  # a zombie is dead, just not yet reaped
 
 
+def _log_length(configured: int | None) -> int | None:
+    """The low-level log length for the cluster we start and our client: at most DASK_LOG_LENGTH
+    (a user's shorter setting, or None for unbounded, is theirs to keep)."""
+    return configured if configured is None or configured <= DASK_LOG_LENGTH else DASK_LOG_LENGTH
+
+
 class DaskExecutor:
     """Tasks on a Dask cluster: the one at `scheduler`, or a LocalCluster of `jobs` workers."""
 
     def __init__(self, jobs: int, context: WorkerContext, scheduler: str | None, ahead: int = 0) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         self.context = context
         self.cluster: Any = None
         self.client: Any = None
         try:
-            if scheduler:
-                self.client = Client(scheduler, timeout="10s")
-            else:
-                self.cluster = LocalCluster(
-                    n_workers=jobs,
-                    threads_per_worker=1,
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address="127.0.0.1:0",  # any free port, loopback only
-                    silence_logs=logging.ERROR,
-                )
-                self.client = Client(self.cluster)
+            with dask.config.set({_LOG_SETTING: _log_length(dask.config.get(_LOG_SETTING))}):
+                if scheduler:
+                    self.client = Client(scheduler, timeout="10s")
+                else:
+                    self.cluster = LocalCluster(
+                        n_workers=jobs,
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        dashboard_address="127.0.0.1:0",  # any free port, loopback only
+                        silence_logs=logging.ERROR,
+                    )
+                    self.client = Client(self.cluster)
         except (OSError, TimeoutError) as exc:
             raise SchedulerError(
                 f"cannot reach the Dask scheduler at {scheduler or 'a local cluster'} ({exc}); "
