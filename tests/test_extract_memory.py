@@ -40,7 +40,11 @@ def test_a_process_that_owns_its_heap_freezes_a_built_pipeline_and_frees_it_on_r
 ) -> None:
     monkeypatch.setattr(heap, "_OWNED", {"heap": True})
     reset_pipelines()
+    collections: list[int] = []
+    monkeypatch.setattr(gc, "callbacks", [lambda phase, info: collections.append(info["generation"])])
     nlp = get_pipeline("en")
+    assert collections == []  # loading set off hundreds of collections, each re-scanning the load
+    assert gc.isenabled()
     assert gc.get_freeze_count() > 10_000  # the pipeline's objects are out of the collector's sight
     old = weakref.ref(nlp)
     del nlp
@@ -53,4 +57,13 @@ def test_a_library_caller_keeps_the_default_collector() -> None:
     assert not heap._OWNED["heap"]
     reset_pipelines()
     get_pipeline("en")
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_a_failed_load_leaves_the_collector_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(heap, "_OWNED", {"heap": True})
+    with pytest.raises(ValueError), heap.loading():
+        assert not gc.isenabled()
+        raise ValueError("a profile that does not parse")
+    assert gc.isenabled()
+    gc.unfreeze()

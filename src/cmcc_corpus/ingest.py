@@ -15,6 +15,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import heap
 from .article import Article
 from .decode import DecodeOptions
 from .errors import InputError
@@ -184,9 +185,10 @@ def _ignore(kind: str, item: object) -> None:
 def _extractor(options: IngestOptions) -> Extractor | None:
     if not options.extract:
         return None
-    from .extract.service import Extractor  # spaCy is loaded only when extraction runs
+    with heap.loading():
+        from .extract.service import Extractor  # spaCy is loaded only when extraction runs
 
-    return Extractor(options.profile, options.ner_model)
+        return Extractor(options.profile, options.ner_model)
 
 
 def _context(

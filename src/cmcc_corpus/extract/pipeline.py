@@ -136,12 +136,12 @@ def pipelines_built() -> int:
 
 @cache  # behind get_pipeline: one key per pipeline, however the caller spells its arguments
 def _pipeline(lang: str, profile_key: str) -> Language:
-    profile = registered(profile_key)
-    nlp = blank(lang)
-    import_components()
-    for name in COMPONENTS:
-        nlp.add_pipe(name, config={"profile": profile.key})
-    heap.settle()
+    with heap.loading():
+        profile = registered(profile_key)
+        nlp = blank(lang)
+        import_components()
+        for name in COMPONENTS:
+            nlp.add_pipe(name, config={"profile": profile.key})
     return nlp
 
 
