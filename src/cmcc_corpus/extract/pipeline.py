@@ -99,7 +99,14 @@ _PROCLITICS = (
 
 def strip_proclitic(word: str, lexicon: frozenset[str]) -> tuple[str, int]:
     """The lexicon word under a proclitic (`للفاصل` -> `الفاصل`), and the clitic's length."""
-    if word in lexicon or len(word) < 3:
+    if word in lexicon:
+        return word, 0
+    return under_proclitic(word, lexicon)
+
+
+def under_proclitic(word: str, lexicon: frozenset[str]) -> tuple[str, int]:
+    """Like `strip_proclitic`, but a word of the lexicon is stripped too when the rest is one."""
+    if len(word) < 3:
         return word, 0
     if word[0] in "وفبلك" and word[1:].replace(",", "").replace(".", "").isdigit():
         return word[1:], 1  # و20، ب200: a conjunction or preposition glued to a number

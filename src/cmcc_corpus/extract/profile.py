@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +28,7 @@ CONCERNS = (
     "claims",
 )
 _REGISTRY: dict[str, Profile] = {}
+_ARABIC = re.compile("[\u0600-\u06ff]")
 
 
 @dataclass(frozen=True)
@@ -46,10 +48,11 @@ class Profile:
         _collect_arabic(self.data, words)
         # An alias written with its own proclitic (وزارة الصحة بغزة) must not make the
         # clitic form a word: otherwise بغزة in a text would no longer reach غزة.
-        from .pipeline import strip_proclitic
+        # (What is left under a proclitic is never the word itself, so the whole set will do.)
+        from .pipeline import under_proclitic
 
         whole = frozenset(words)
-        return frozenset(w for w in words if strip_proclitic(w, whole - {w})[0] == w)
+        return frozenset(w for w in words if under_proclitic(w, whole)[0] == w)
 
 
 def _collect_arabic(node: Any, out: set[str]) -> None:
@@ -59,7 +62,7 @@ def _collect_arabic(node: Any, out: set[str]) -> None:
     elif isinstance(node, list):
         for value in node:
             _collect_arabic(value, out)
-    elif isinstance(node, str) and any("\u0600" <= c <= "\u06ff" for c in node):
+    elif isinstance(node, str) and _ARABIC.search(node):
         for word in fold_text(node).replace("/", " ").replace("-", " ").split():
             out.add(word)
 
