@@ -79,13 +79,13 @@ def make_people(nlp: Language, name: str, profile: str) -> PeopleFinder:
 @Language.factory("cmcc_quantities", default_config={"profile": ""})
 def make_quantities(nlp: Language, name: str, profile: str) -> QuantityFinder:
     """Factory of the quantity, money and duration finder (doc.spans["values"])."""
-    return QuantityFinder(nlp.lang or "en", profile)
+    return QuantityFinder(nlp, profile)
 
 
 @Language.factory("cmcc_dates", default_config={"profile": ""})
 def make_dates(nlp: Language, name: str, profile: str) -> DateFinder:
     """Factory of the date finder (doc.spans["dates"])."""
-    return DateFinder(nlp.lang or "en", profile)
+    return DateFinder(nlp, profile)
 
 
 @Language.factory("cmcc_claims", default_config={"profile": ""})

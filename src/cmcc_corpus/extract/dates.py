@@ -22,6 +22,7 @@ from itertools import compress
 from typing import Any
 
 from spacy.attrs import NORM
+from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span, Token
@@ -32,7 +33,7 @@ from ..normalize import fold_text
 from .date_context import ContextReaders
 from .date_readers import DATE_TAGS, DateReaders, Item, Reading, Ref, tag_at
 from .memo import StringMemo
-from .pipeline import pattern_pipeline, strip_proclitic
+from .pipeline import strip_proclitic
 from .profile import Profile, registered
 
 if not Token.has_extension("date_tag"):
@@ -115,13 +116,13 @@ _Word = tuple[str, Any, str, bool]  # a one-word reading: tag, value, NORM text,
 class DateFinder(DateReaders, ContextReaders):
     """Puts date spans (label `date`) with ISO values in doc.spans["dates"]."""
 
-    def __init__(self, lang: str, profile_key: str) -> None:
-        self.lang = lang
+    def __init__(self, nlp: Language, profile_key: str) -> None:
+        lang = self.lang = nlp.lang or "en"
         self.profile_key = profile_key
         profile = registered(profile_key)
         self.vocab = Vocab()
         self.lexicon = profile.arabic_lexicon if lang == "ar" else frozenset()
-        self.tokenizer = pattern_pipeline(lang).tokenizer  # splits phrases as texts are split
+        self.tokenizer = nlp.tokenizer  # the pipeline's own: splits phrases as it splits texts
         self.phrases: dict[tuple[str, ...], tuple[str, Any]] = {}
         self.ambiguous: set[str] = set()
         self._load_words(profile)

@@ -202,13 +202,6 @@ def _tokenizer(nlp: Language) -> Tokenizer:
     )
 
 
-@cache
-def pattern_pipeline(lang: str) -> Language:
-    """A bare pipeline that tokenizes data phrases as texts are tokenized, built once per
-    process and shared by the components."""
-    return blank("ar" if lang == "ar" else "en")
-
-
 def profile_of(nlp: Language) -> Profile:
     """The profile a built pipeline's components use."""
     return registered(nlp.get_pipe("cmcc_normalizer").profile_key)  # type: ignore[attr-defined]

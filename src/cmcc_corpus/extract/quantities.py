@@ -33,7 +33,7 @@ from .numbers import (
     fraction_tail,
     number_lexicon,
 )
-from .pipeline import folded_text, pattern_pipeline, strip_proclitic
+from .pipeline import folded_text, strip_proclitic
 from .profile import Profile, registered
 
 _SENTENCE_ENDS = frozenset({".", "!", "?", "؟", ";", "؛"})
@@ -108,10 +108,10 @@ class Marks:
 class Cues:
     """Every cue phrase of quantities.yaml, plus country names as fillers, in one matcher."""
 
-    def __init__(self, lang: str, profile: Profile) -> None:
-        self.lang = "ar" if lang == "ar" else "en"
+    def __init__(self, nlp: spacy.Language, profile: Profile) -> None:
+        """`nlp`: the pipeline being built, whose tokenizer splits the phrases as it splits texts."""
+        self.lang = "ar" if nlp.lang == "ar" else "en"
         self.lexicon = profile.arabic_lexicon if self.lang == "ar" else frozenset()
-        nlp = pattern_pipeline(self.lang)
         self.matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         self.labels: dict[int, tuple[str, str, bool]] = {}
         groups: dict[str, list[Doc]] = defaultdict(list)
@@ -179,15 +179,15 @@ def _table(section: dict[str, Any], lang: str, fields: dict[str, str]) -> Iterat
 class QuantityFinder:
     """Puts quantity, money and duration spans in doc.spans["values"]."""
 
-    def __init__(self, lang: str, profile_key: str) -> None:
-        self.lang = "ar" if lang == "ar" else "en"
+    def __init__(self, nlp: spacy.Language, profile_key: str) -> None:
+        self.lang = "ar" if nlp.lang == "ar" else "en"
         self.profile_key = profile_key
         profile = registered(profile_key)
         self.lex: NumberLexicon = number_lexicon(profile["numbers"], self.lang)
         self._hidden: dict[int, tuple[str, bool] | None] = {}  # ORTH id -> number word behind a leading و
         # String id -> string, remembered (a StringStore decodes its bytes on every lookup).
         self._texts = StringMemo(StringStore.__getitem__, _WORD_CACHE)
-        self.cues = Cues(self.lang, profile)
+        self.cues = Cues(nlp, profile)
         q = profile["quantities"]
         self.durations = {
             name: (bool(e.get("time")), e["designator"], e.get("multiplier", 1))
