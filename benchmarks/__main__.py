@@ -25,6 +25,7 @@ from .generate import NTREX, REPO, Source, load_sources, write_corpus
 from .measure import (
     IngestRun,
     Mode,
+    compile_package,
     ingest_command,
     ingest_modes,
     ingest_once,
@@ -142,8 +143,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     sources = load_sources(ntrex=None if args.no_ntrex else NTREX)
     modes = ingest_modes(args.with_extraction, dask=not args.no_dask)
+    compiled = compile_package()
     results: dict[str, Any] = {
         "machine": machine(),
+        "bytecode_compiled": compiled,
         "command": ingest_command(),
         "startup_s": round(startup_seconds(), 3),
         "seed": args.seed,
