@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
+import pytest
+
+from cmcc_corpus import sources
 from cmcc_corpus.cli import cli
+from cmcc_corpus.errors import InputError
 
 
 def docs(db: Path) -> list[tuple[str, str, str | None, str | None]]:
@@ -164,3 +169,22 @@ def test_a_summary_lists_documents_only_when_asked(db: Path, samples: Path) -> N
         again = ingest(corpus, [str(samples)], IngestOptions(manifest=samples / "manifest.jsonl", extract=False))
     assert quiet.ingested == 5 and quiet.documents == []
     assert again.duplicates == 5 and sorted(d.status for d in again.documents) == ["duplicate"] * 5
+
+
+def test_a_file_that_grew_after_its_size_was_read_is_read_whole_or_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """read_bytes asks for the size fstat gave; what the file grew by since is read too."""
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 1000)
+    real_fstat = os.fstat
+
+    def stale_fstat(fd: int) -> os.stat_result:
+        st = real_fstat(fd)
+        return os.stat_result((st.st_mode, *tuple(st)[1:6], 10, *tuple(st)[7:]))  # 10 bytes then
+
+    monkeypatch.setattr(sources.os, "fstat", stale_fstat)
+    inp = sources.Input(str(path), str(path), "txt")
+    assert sources.read_bytes(inp, max_bytes=5000) == b"x" * 1000
+    with pytest.raises(InputError, match="larger than --max-bytes"):
+        sources.read_bytes(inp, max_bytes=500)
