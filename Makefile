@@ -32,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks --with-extraction --sizes 1000,10000,100000
+	$(BIN)/python -m benchmarks --with-extraction --sizes 1000,10000,100000 --repeats 5
 	$(BIN)/python -m benchmarks.pairing --sizes 100,1000,10000
 	$(BIN)/python -m benchmarks.compare_claims --claims 1000000
 
