@@ -88,7 +88,8 @@ def test_html_main_text_and_meta(run, db: Path, tmp_path: Path) -> None:  # type
     page.write_text(
         "<html><head><title>Site | CMCC</title><meta property='article:published_time' content='2025-10-24T08:00:00Z'>"
         "<meta property='og:site_name' content='Example News'></head><body><nav>Home News Sport</nav>"
-        f"<script>document.write('evil')</script><style>p{{}}</style><article><h1>CMCC at full speed</h1><p onclick='x()'>{body}</p>"
+        "<script>document.write('evil')</script><style>p{}</style>"
+        f"<article><h1>CMCC at full speed</h1><p onclick='x()'>{body}</p>"
         "</article><footer>Copyright</footer></body></html>"
     )
     assert run("ingest", str(page)).exit_code == 0

@@ -76,7 +76,10 @@ def test_arabic_sentences_split_on_arabic_marks() -> None:
 
 
 def test_markdown_blocks_front_matter_and_heading_title() -> None:
-    text = "---\ntitle: X\n---\n# The headline of the piece\n\nFirst line of a paragraph\ncontinues here.\n\n![A caption on May 2](img.png)\n"
+    text = (
+        "---\ntitle: X\n---\n# The headline of the piece\n\n"
+        "First line of a paragraph\ncontinues here.\n\n![A caption on May 2](img.png)\n"
+    )
     found = kinds(text, "md")
     assert found[0] == ("front_matter", "---\ntitle: X\n---")
     assert found[1] == ("title", "# The headline of the piece")
@@ -86,7 +89,10 @@ def test_markdown_blocks_front_matter_and_heading_title() -> None:
 
 
 def test_hard_wrapped_text_joins_lines_into_paragraphs() -> None:
-    para = "This is a hard wrapped paragraph that goes on for a while\nand continues on the next line without any\nsentence end until here.\n"
+    para = (
+        "This is a hard wrapped paragraph that goes on for a while\n"
+        "and continues on the next line without any\nsentence end until here.\n"
+    )
     text = "A headline for the wrapped story here\n\n" + para + "\n" + para
     found = kinds(text)
     assert [k for k, _ in found] == ["title", "body", "body"]

@@ -169,7 +169,9 @@ def test_paragraph_and_sentence_offsets_are_into_the_stored_text(ingested, db: P
         rows = corpus.conn.execute('SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc.id,))
         sentences = [text[s:e] for s, e in rows]
         assert (
-            "Since its launch on October 17, the CMCC has engaged in extensive media outreach, including press conferences and guided tours to clarify its mission and highlight its role in advancing the Gaza peace plan."
+            "Since its launch on October 17, the CMCC has engaged in extensive media outreach, including "
+            "press conferences and guided tours to clarify its mission and highlight its role in advancing "
+            "the Gaza peace plan."
             in sentences
         )
 

@@ -129,7 +129,10 @@ def format_option(*choices: str) -> Callable[[F], F]:
 ner_model_option = click.option(
     "--ner-model",
     metavar="NAME",
-    help="Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), e.g. en_core_web_sm. Optional.",
+    help=(
+        "Also merge PERSON/ORG/LOC entities from an installed statistical spaCy pipeline (English), "
+        "e.g. en_core_web_sm. Optional."
+    ),
 )
 batch_size_option = click.option(
     "--batch-size",

@@ -28,7 +28,8 @@ def load_model(name: str) -> Language:
         return spacy.load(name, exclude=["lemmatizer", "textcat"])
     except OSError:
         raise ModelError(
-            f"--ner-model {name}: no such spaCy pipeline is installed (install its package with pip, or leave --ner-model out)"
+            f"--ner-model {name}: no such spaCy pipeline is installed "
+            "(install its package with pip, or leave --ner-model out)"
         ) from None
 
 
