@@ -61,6 +61,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add("--results", type=Path, default=RESULTS, help="JSON output (default benchmarks/out/)")
     add("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     add("--merge", type=Path, help="an earlier results.json whose other sizes join this run's (run sizes apart)")
+    add("--render", type=Path, help="only write the docs again from a results.json (after a report change)")
     return parser.parse_args(argv)
 
 
@@ -141,6 +142,10 @@ def synthetic_compare(n: int) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run every size, then write results.json and docs/benchmarks.md."""
     args = parse_args(argv)
+    if args.render:
+        args.results = args.render  # slopes are added to the file rendered
+        _write_docs(json.loads(args.render.read_text(encoding="utf-8")), args)
+        return
     sources = load_sources(ntrex=None if args.no_ntrex else NTREX)
     modes = ingest_modes(args.with_extraction, dask=not args.no_dask)
     compiled = compile_package()
@@ -165,7 +170,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             _save(results, args)  # a long run keeps what it measured so far
     if args.synthetic_claims:
         results["synthetic_compare"] = synthetic_compare(args.synthetic_claims)
+    _save(results, args)
+    _write_docs(results, args)
+
+
+def _write_docs(results: dict[str, Any], args: argparse.Namespace) -> None:
+    """Growth slopes into the results, then docs/benchmarks.md and its plot (unless --no-docs)."""
     results["growth"] = growth_exponents(results)
+    results["growth_paced"] = growth_exponents(results, paced=True)
     _save(results, args)
     if not args.no_docs:
         growth_plot(results, PLOT)

@@ -11,15 +11,24 @@ matplotlib.use("Agg")  # no display here; the figure is written to a file
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
 
-def stage_series(results: dict[str, Any]) -> dict[str, list[tuple[int, float]]]:
-    """(documents, median seconds) per stage: every ingest mode, then the later stages."""
+def stage_series(results: dict[str, Any], paced: bool = False) -> dict[str, list[tuple[int, float]]]:
+    """(documents, median seconds) per stage: every ingest mode, then the later stages.
+
+    paced: each size's seconds are scaled by how fast the machine ran the tokenizer pass at
+    that size, against the first size. The sizes are timed minutes or an hour apart (the
+    largest in one round), and this machine's speed drifts by tens of percent over such
+    spans; the tokenizer pass is the same linear work at every size, so its pace is the
+    machine's, and growth measured at that pace is the tool's own.
+    """
     series: dict[str, list[tuple[int, float]]] = {}
-    for size in results["sizes"]:
+    sizes = results["sizes"]
+    for size in sizes:
         n = size["documents"]
+        pace = size["tokenizer"]["words_per_s"] / sizes[0]["tokenizer"]["words_per_s"] if paced else 1.0
         for label, mode in size["modes"].items():
-            series.setdefault(label, []).append((n, mode["seconds"]))
+            series.setdefault(label, []).append((n, mode["seconds"] * pace))
         for label, stage in size.get("stages", {}).items():
-            series.setdefault(label, []).append((n, stage["seconds"]))
+            series.setdefault(label, []).append((n, stage["seconds"] * pace))
     return series
 
 
@@ -50,14 +59,15 @@ def growth_plot(results: dict[str, Any], path: Path) -> Path:
     return path
 
 
-def growth_exponents(results: dict[str, Any]) -> dict[str, float]:
+def growth_exponents(results: dict[str, Any], paced: bool = False) -> dict[str, float]:
     """Slope of log(seconds) against log(documents) between the two largest sizes, per stage:
     1.0 is linear; start-up costs make small corpora look cheaper than linear (slope below 1),
-    which is why the smallest sizes are left out when there are more than two."""
+    which is why the smallest sizes are left out when there are more than two. paced: with
+    the machine's drift between sizes taken out (see `stage_series`)."""
     import math
 
     slopes = {}
-    for label, points in stage_series(results).items():
+    for label, points in stage_series(results, paced).items():
         points = sorted(points)
         (n0, t0), (n1, t1) = points[-2] if len(points) > 1 else points[0], points[-1]
         if n1 > n0 and t0 > 0 and t1 > 0:

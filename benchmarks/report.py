@@ -168,8 +168,11 @@ def _targets(results: dict[str, Any]) -> list[str]:
                         growth <= FLAT_GROWTH,
                     )
                 )
+    paced = results.get("growth_paced", {})
     for label, slope in results.get("growth", {}).items():
-        lines.append(_verdict(f"`{label}` grows at most linearly (log-log slope <= 1.1)", f"{slope:.2f}", slope <= 1.1))
+        # Judged as timed; beside it, the slope with the machine's drift between sizes taken out.
+        measured = f"{slope:.2f} ({paced[label]:.2f} at the tokenizer's pace)" if label in paced else f"{slope:.2f}"
+        lines.append(_verdict(f"`{label}` grows at most linearly (log-log slope <= 1.1)", measured, slope <= 1.1))
     if "synthetic_compare" in results:
         sc = results["synthetic_compare"]
         lines.append(
@@ -190,7 +193,12 @@ def _growth(results: dict[str, Any]) -> list[str]:
         "## Growth\n",
         "![Seconds against documents for each stage, log-log, with a linear reference](benchmarks.svg)\n",
         "The slope between the two largest sizes on log-log axes is 1 for linear growth; "
-        "fixed start-up costs (imports, building the pipelines, starting workers) make it lower.\n",
+        "fixed start-up costs (imports, building the pipelines, starting workers) make it lower. "
+        "The sizes are timed far apart (the largest in one round), and this machine's speed drifts in "
+        "between, which the slope as timed counts as growth. So the targets table also gives each slope "
+        "at the tokenizer's pace: every size's seconds scaled by how fast the same run's bare tokenizer "
+        "pass went at that size (the same linear work at every size; its words/s is in the ingest table). "
+        "The verdict is on the slope as timed.\n",
     ]
 
 
