@@ -38,10 +38,10 @@ def test_a_second_process_reads_the_cache(cache_home: Path, monkeypatch: pytest.
 
 def test_an_edited_file_is_parsed_afresh(cache_home: Path) -> None:
     text = "months:\n  en: [January]\n"
-    assert profile._cached(text) is profile._MISSING
-    profile._remember(text, yaml.safe_load(text))
-    assert profile._cached(text) == {"months": {"en": ["January"]}}
-    assert profile._cached(text.replace("January", "February")) is profile._MISSING
+    assert profile._cached(profile._cache_path(text)) is profile._MISSING
+    profile._remember(profile._cache_path(text), yaml.safe_load(text))
+    assert profile._cached(profile._cache_path(text)) == {"months": {"en": ["January"]}}
+    assert profile._cached(profile._cache_path(text.replace("January", "February"))) is profile._MISSING
 
 
 def test_a_damaged_cache_is_parsed_around(cache_home: Path) -> None:
@@ -62,5 +62,5 @@ def test_an_unwritable_cache_is_skipped(cache_home: Path) -> None:
 def test_a_value_marshal_cannot_hold_is_not_cached(cache_home: Path) -> None:
     text = "on: 2025-10-17\n"
     parsed = yaml.safe_load(text)  # a datetime.date
-    assert profile._remember(text, parsed) is parsed
-    assert profile._cached(text) is profile._MISSING
+    assert profile._remember(profile._cache_path(text), parsed) is parsed
+    assert profile._cached(profile._cache_path(text)) is profile._MISSING

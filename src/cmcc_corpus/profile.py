@@ -30,8 +30,9 @@ def data_file(name: str) -> Any:
     ref = resources.files("cmcc_corpus") / "data" / f"{name}.yaml"
     try:
         text = ref.read_text(encoding="utf-8")
-        parsed = _cached(text)
-        return _remember(text, yaml.load(text, Loader=_Loader)) if parsed is _MISSING else parsed
+        path = _cache_path(text)
+        parsed = _cached(path)
+        return _remember(path, yaml.load(text, Loader=_Loader)) if parsed is _MISSING else parsed
     except (OSError, yaml.YAMLError) as exc:
         raise ProfileError(f"data/{name}.yaml: {exc}") from None
 
@@ -49,20 +50,19 @@ def _cache_path(text: str) -> Path:
     return Path(base) / "cmcc-corpus" / f"data-{digest}-{version}.marshal"
 
 
-def _cached(text: str) -> Any:
+def _cached(path: Path) -> Any:
     try:
-        return marshal.loads(_cache_path(text).read_bytes())
+        return marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):  # absent, unreadable or damaged: parse it
         return _MISSING
 
 
-def _remember(text: str, parsed: Any) -> Any:
+def _remember(path: Path, parsed: Any) -> Any:
     """Write the parsed data for the next process (atomically); a cache that cannot be written is skipped."""
     try:
         data = marshal.dumps(parsed)
     except ValueError:  # a value marshal cannot hold
         return parsed
-    path = _cache_path(text)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
