@@ -170,7 +170,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             _save(results, args)  # a long run keeps what it measured so far
     if args.synthetic_claims:
         results["synthetic_compare"] = synthetic_compare(args.synthetic_claims)
-    _save(results, args)
     _write_docs(results, args)
 
 
@@ -179,10 +178,9 @@ def _write_docs(results: dict[str, Any], args: argparse.Namespace) -> None:
     results["growth"] = growth_exponents(results)
     results["growth_paced"] = growth_exponents(results, paced=True)
     _save(results, args)
-    if not args.no_docs:
-        growth_plot(results, PLOT)
     text = markdown(results)
     if not args.no_docs:
+        growth_plot(results, PLOT)
         DOCS.write_text(text, encoding="utf-8")
     print(text)
 
