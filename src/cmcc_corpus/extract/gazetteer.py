@@ -9,9 +9,11 @@ count only after their entity was named.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -116,33 +118,40 @@ class Gazetteer:
         for span, alias in kept:
             by_type[alias.type].append((span, alias))
         firm = {a.id for _, a in kept if not a.ambiguous and not a.refers_back}
+        accepted: list[_Reading] = []
         for _kind, items in by_type.items():
             longest = {(s.start, s.end) for s in filter_spans([s for s, _ in items])}
             items = [(s, a) for s, a in items if (s.start, s.end) in longest]
-            yield from self._accept(doc, items, firm)
-
-    def _accept(self, doc: Doc, items: list[tuple[Span, Alias]], firm: set[str]) -> Iterator[Span]:
-        """Apply corroboration (ambiguous aliases) and antecedents (back-references)."""
-        first_seen: dict[str, int] = {}
-        for span, alias in sorted(items, key=lambda x: x[0].start):
-            if not alias.ambiguous and not alias.refers_back:
-                first_seen.setdefault(alias.id, span.start)
-        entity_starts = {s.start for s, _ in items} | {s.end for s, _ in items}
-        for span, alias in items:
-            rule = "gazetteer"
-            if alias.refers_back:
-                if first_seen.get(alias.id, len(doc)) >= span.start:
-                    continue
-                rule = "refers back"
-            elif alias.ambiguous:
-                stands_for = self.stands_for.get(alias.id)
-                if not (alias.id in firm or stands_for in firm or self._corroborated(doc, span, alias, entity_starts)):
-                    continue
-                rule = "gazetteer (corroborated)"
+            accepted.extend(self._accept(doc, items, firm))
+        for reading in _one_per_span(accepted):
+            span, alias = reading.span, reading.alias
             out = Span(doc, span.start, span.end, label=alias.type, kb_id=alias.id)
             ext = out._  # each `out._` builds a new accessor object: set them all through one
-            ext.value, ext.rule, ext.confidence = alias.id, rule, 1.0 if rule == "gazetteer" else 0.8
+            ext.value, ext.rule = alias.id, reading.rule
+            ext.confidence = 1.0 if reading.rule == "gazetteer" else 0.8
             yield out
+
+    def _accept(self, doc: Doc, items: list[tuple[Span, Alias]], firm: set[str]) -> Iterator[_Reading]:
+        """Apply corroboration (ambiguous aliases) and antecedents (back-references)."""
+        named: dict[str, list[int]] = defaultdict(list)  # entity -> where it is named outright
+        for span, alias in sorted(items, key=lambda x: x[0].start):
+            if not alias.ambiguous and not alias.refers_back:
+                named[alias.id].append(span.start)
+        entity_starts = {s.start for s, _ in items} | {s.end for s, _ in items}
+        for span, alias in items:
+            if alias.refers_back:
+                seen = named.get(alias.id, [])
+                k = bisect_left(seen, span.start)
+                if k:  # named before: the nearest antecedent wins when several could be meant
+                    yield _Reading(span, alias, "refers back", (_NAMED_HERE, seen[k - 1]))
+            elif alias.ambiguous:
+                stands_for = self.stands_for.get(alias.id)
+                if alias.id in firm or stands_for in firm:
+                    yield _Reading(span, alias, "gazetteer (corroborated)", (_NAMED_HERE, 0))
+                elif self._corroborated(doc, span, alias, entity_starts):
+                    yield _Reading(span, alias, "gazetteer (corroborated)", (_CONTEXT_ONLY, 0))
+            else:
+                yield _Reading(span, alias, "gazetteer", (_OWN_NAME, 0))
 
     def _corroborated(self, doc: Doc, span: Span, alias: Alias, entity_edges: set[int]) -> bool:
         """An ambiguous alias counts when the outlet is itself, it stands in a list of
@@ -177,3 +186,33 @@ def _sentence_initial(token: Token) -> bool:
 
 def _inside(span: Span, entity_id: str, blocked: Iterable[tuple[int, int, str]]) -> bool:
     return any(b_start <= span.start and span.end <= b_end and entity_id == b_id for b_start, b_end, b_id in blocked)
+
+
+# How strongly a reading is supported, strongest last: when one span reads as several
+# entities ("Korea": North or South; Arabic عمان: Oman or Amman), the strongest reading wins,
+# and a tie means the text does not say which is meant, so none is kept.
+_CONTEXT_ONLY, _NAMED_HERE, _OWN_NAME = 1, 2, 3
+
+
+class _Reading(NamedTuple):
+    """One accepted entity for a span, with the rule that accepted it and how strongly."""
+
+    span: Span
+    alias: Alias
+    rule: str
+    support: tuple[int, int]  # (strength, position of the antecedent for back-references)
+
+
+def _one_per_span(readings: list[_Reading]) -> Iterator[_Reading]:
+    """At most one entity per span, in the order found: the best-supported reading, or none
+    when two different entities are equally supported (a span's extension values are shared
+    by every Span over the same characters, so two would also overwrite each other)."""
+    at: dict[tuple[int, int], list[_Reading]] = defaultdict(list)
+    for r in readings:
+        at[(r.span.start, r.span.end)].append(r)
+    chosen: set[int] = set()
+    for rivals in at.values():
+        best = max(rivals, key=lambda x: x.support)
+        if len({(x.alias.type, x.alias.id) for x in rivals if x.support == best.support}) == 1:
+            chosen.add(id(best))
+    return (r for r in readings if id(r) in chosen)

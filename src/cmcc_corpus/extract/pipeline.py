@@ -23,7 +23,7 @@ from ..normalize import fold_text
 from ..profile import data_file
 from .profile import Profile, registered
 
-PIPELINE_VERSION = "2"  # bump when extraction output changes, so `extract --all` is needed
+PIPELINE_VERSION = "3"  # bump when extraction output changes, so `extract --all` is needed
 COMPONENTS = ("cmcc_normalizer", "cmcc_gazetteer", "cmcc_people", "cmcc_quantities", "cmcc_dates", "cmcc_claims")
 
 _FOLDED: dict[str, str] = {}
