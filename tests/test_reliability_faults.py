@@ -37,6 +37,7 @@ from click.testing import CliRunner
 import cmcc_corpus
 from cmcc_corpus import cli as cli_module
 from cmcc_corpus.cli import cli
+from cmcc_corpus.migrations import MIGRATIONS
 from cmcc_corpus.store import Corpus
 from test_reliability import COMPANION, COMPANION_TEXT, Env, assert_messages
 
@@ -500,7 +501,7 @@ def test_a_statement_failing_anywhere_exits_3_and_writes_nothing_half(
         else:  # a failed lookup a worker can do without (it then extracts again)
             assert result.exit_code == 0, (n, result.output)
         stored = assert_sound(db, batches)
-        if db.exists() and sql(db, "PRAGMA user_version")[0][0] == 3:
+        if db.exists() and sql(db, "PRAGMA user_version")[0][0] == len(MIGRATIONS):
             again = invoke(db, "ingest", "--jobs", "1", "--batch-size", "3", "in")
             assert again.exit_code == 0, (n, again.output)
             assert assert_sound(db, batches) == set(paths)

@@ -30,6 +30,7 @@ SCHEMA = {
         "words",
         "text",
     ],
+    "layouts": ["doc_id", "paragraphs", "sentences"],
     "paragraphs": ["doc_id", "n", "start", "end", "kind"],
     "sentences": ["doc_id", "n", "paragraph", "start", "end"],
     "sketches": ["key", "doc_id"],
@@ -77,6 +78,7 @@ SCHEMA = {
     "alignments": ["source_id", "translation_id", "level", "n", "source_units", "target_units", "score"],
     "findings": ["id", "verdict", "subject", "predicate", "sides", "docs", "created_at"],
 }
+VIEWS = {"paragraphs", "sentences"}  # over layouts, for SQL users of the first schema
 INDEXES = {
     "documents_file",
     "documents_lang",
@@ -95,7 +97,9 @@ def test_schema_is_pinned(db: Path) -> None:
         r[0]
         for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'documents_fts_%'")
     }
-    assert tables == set(SCHEMA)
+    views = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'view'")}
+    assert views == VIEWS
+    assert tables == set(SCHEMA) - VIEWS
     for table, columns in SCHEMA.items():
         assert [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] == columns
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
@@ -186,3 +190,47 @@ def test_a_batch_is_indexed_for_search_in_one_segment(ingested, db: Path) -> Non
         for doc in corpus.documents():  # and every document is found by its words
             words = [w for w in corpus.text(doc.id).split() if len(w) >= 7 and w.isalpha()]
             assert doc.id in {hit.document.id for hit in corpus.search(words[0], limit=50)}
+
+
+def test_a_corpus_of_the_third_schema_keeps_every_paragraph_and_sentence(tmp_path: Path) -> None:
+    """m004 moves paragraph and sentence rows into one layout row per document; the old
+    tables become views that give back the same rows."""
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path)
+    for _, sql in MIGRATIONS[:3]:
+        conn.executescript(sql)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 3")
+    paragraphs = {"v1-a": [(1, 0, 5, "title"), (2, 7, 40, "body"), (3, 41, 60, "body")], "v1-b": [(1, 0, 9, "body")]}
+    sentences = {"v1-a": [(1, 1, 0, 5), (2, 2, 7, 20), (3, 2, 21, 40), (4, 3, 41, 60)], "v1-b": []}
+    for doc_id in paragraphs:
+        conn.execute(
+            "INSERT INTO documents (id, file, path, format, lang, lang_confidence, lang_method, ingested_at,"
+            " words, text) VALUES (?, ?, ?, 'txt', 'en', 1.0, 'script', '2026-01-01', 10, ?)",
+            (doc_id, f"{doc_id}.txt", f"/in/{doc_id}.txt", "x" * 60),
+        )
+        # Inserted out of order: the layout keeps the paragraph and sentence order, not the row order.
+        conn.executemany(
+            'INSERT INTO paragraphs (doc_id, n, start, "end", kind) VALUES (?, ?, ?, ?, ?)',
+            [(doc_id, *p) for p in reversed(paragraphs[doc_id])],
+        )
+        conn.executemany(
+            'INSERT INTO sentences (doc_id, n, paragraph, start, "end") VALUES (?, ?, ?, ?, ?)',
+            [(doc_id, *s) for s in reversed(sentences[doc_id])],
+        )
+    conn.commit()
+    conn.close()
+
+    with Corpus.open(path, write=True) as corpus:
+        for doc_id in paragraphs:
+            assert [(p.n, p.start, p.end, p.kind) for p in corpus.paragraphs(doc_id)] == paragraphs[doc_id]
+            assert [(s.n, s.paragraph, s.start, s.end) for s in corpus.sentences(doc_id)] == sentences[doc_id]
+            assert corpus.sentence_count(doc_id) == len(sentences[doc_id])
+        view = corpus.conn.execute('SELECT doc_id, n, start, "end", kind FROM paragraphs ORDER BY doc_id, n')
+        assert view.fetchall() == [(d, *p) for d in sorted(paragraphs) for p in paragraphs[d]]
+        view = corpus.conn.execute('SELECT doc_id, n, paragraph, start, "end" FROM sentences ORDER BY doc_id, n')
+        assert view.fetchall() == [(d, *s) for d in sorted(sentences) for s in sentences[d]]
+        # Deleting a document still takes its layout with it.
+        corpus.conn.execute("DELETE FROM documents WHERE id = 'v1-a'")
+        assert corpus.conn.execute("SELECT count(*) FROM paragraphs WHERE doc_id = 'v1-a'").fetchone()[0] == 0
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

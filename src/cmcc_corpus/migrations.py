@@ -145,4 +145,35 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX findings_verdict ON findings (verdict);
         """,
     ),
+    (
+        "m004_layouts",
+        """
+        -- One row per document instead of one per paragraph and per sentence: those rows were
+        -- keyed by content hashes, so every document's ~35 of them landed on random pages of two
+        -- ever larger B-trees, and storing slowed down as the corpus grew. The old tables are
+        -- now views over this one, with the same columns, for anyone who queries them.
+        CREATE TABLE layouts (
+            doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+            paragraphs TEXT NOT NULL,        -- JSON: [[n, start, end, kind], ...] in order
+            sentences TEXT NOT NULL          -- JSON: [[n, paragraph, start, end], ...] in order
+        ) WITHOUT ROWID;
+        INSERT INTO layouts (doc_id, paragraphs, sentences)
+            SELECT d.id,
+                (SELECT json_group_array(json_array(n, start, "end", kind))
+                    FROM (SELECT * FROM paragraphs WHERE doc_id = d.id ORDER BY n)),
+                (SELECT json_group_array(json_array(n, paragraph, start, "end"))
+                    FROM (SELECT * FROM sentences WHERE doc_id = d.id ORDER BY n))
+            FROM documents AS d;
+        DROP TABLE paragraphs;
+        DROP TABLE sentences;
+        CREATE VIEW paragraphs (doc_id, n, start, "end", kind) AS
+            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+            FROM layouts AS l, json_each(l.paragraphs) AS j;
+        CREATE VIEW sentences (doc_id, n, paragraph, start, "end") AS
+            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+            FROM layouts AS l, json_each(l.sentences) AS j;
+        """,
+    ),
 ]

@@ -86,6 +86,16 @@ class StoredParagraph:
 
 
 @dataclass(frozen=True)
+class StoredSentence:
+    """A stored sentence span and the paragraph it is in."""
+
+    n: int
+    paragraph: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class SearchHit:
     """A search result: the document and a snippet of its original text."""
 
@@ -279,13 +289,13 @@ class Corpus:
         if cur.rowcount == 0:
             return AddResult(a, "duplicate", duplicate_of=a.id)
         rowid = cur.lastrowid
-        conn.executemany(
-            'INSERT INTO paragraphs (doc_id, n, start, "end", kind) VALUES (?, ?, ?, ?, ?)',
-            [(a.id, p.n, p.start, p.end, p.kind) for p in a.paragraphs],
-        )
-        conn.executemany(
-            'INSERT INTO sentences (doc_id, n, paragraph, start, "end") VALUES (?, ?, ?, ?, ?)',
-            [(a.id, s.n, s.paragraph, s.start, s.end) for s in a.sentences],
+        conn.execute(
+            "INSERT INTO layouts (doc_id, paragraphs, sentences) VALUES (?, ?, ?)",
+            (
+                a.id,
+                _compact([(p.n, p.start, p.end, p.kind) for p in a.paragraphs]),
+                _compact([(s.n, s.paragraph, s.start, s.end) for s in a.sentences]),
+            ),
         )
         search_rows.append((rowid, search_form(a.title or ""), a.search_text))
         near = self._link_near_duplicates(conn, a)
@@ -376,12 +386,19 @@ class Corpus:
 
     def paragraphs(self, doc_id: str) -> list[StoredParagraph]:
         """Paragraph spans of a document, in order."""
-        rows = self.conn.execute('SELECT n, start, "end", kind FROM paragraphs WHERE doc_id = ? ORDER BY n', (doc_id,))
-        return [StoredParagraph(*r) for r in rows]
+        return [StoredParagraph(*p) for p in self._layout(doc_id, "paragraphs")]
+
+    def sentences(self, doc_id: str) -> list[StoredSentence]:
+        """Sentence spans of a document, in order."""
+        return [StoredSentence(*s) for s in self._layout(doc_id, "sentences")]
 
     def sentence_count(self, doc_id: str) -> int:
         """Number of sentences stored for a document."""
-        return int(self.conn.execute("SELECT count(*) FROM sentences WHERE doc_id = ?", (doc_id,)).fetchone()[0])
+        return len(self._layout(doc_id, "sentences"))
+
+    def _layout(self, doc_id: str, column: str) -> list[list[Any]]:
+        row = self.conn.execute(f"SELECT {column} FROM layouts WHERE doc_id = ?", (doc_id,)).fetchone()
+        return json.loads(row[0]) if row else []
 
     def near_duplicates(self, doc_id: str) -> list[tuple[str, float]]:
         """Documents linked to this one as near-duplicates, with their similarity."""
@@ -427,6 +444,10 @@ def _snippet(text: str, terms: list[str], width: int = 160) -> str:
     start = folded.to_original(max(0, at - width // 3))
     snippet = text[start : start + width].replace("\n", " ").strip()
     return ("…" if start > 0 else "") + snippet + ("…" if start + width < len(text) else "")
+
+
+def _compact(rows: list[tuple[Any, ...]]) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def _statements(sql: str) -> list[str]:

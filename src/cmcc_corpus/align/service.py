@@ -212,10 +212,9 @@ def _sentence_links(corpus: Corpus, item: AlignedPair) -> tuple[Link, ...]:
 def _sentences_by_paragraph(corpus: Corpus, doc_id: str) -> dict[int, list[tuple[int, Unit]]]:
     text = corpus.text(doc_id)
     out: dict[int, list[tuple[int, Unit]]] = {}
-    for n, paragraph, start, end in corpus.conn.execute(
-        'SELECT n, paragraph, start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc_id,)
-    ):
-        out.setdefault(paragraph, []).append((n, Unit(text[start:end], anchors_of(text[start:end]))))
+    for s in corpus.sentences(doc_id):
+        piece = text[s.start : s.end]
+        out.setdefault(s.paragraph, []).append((s.n, Unit(piece, anchors_of(piece))))
     return out
 
 
@@ -402,7 +401,7 @@ def side_by_side(corpus: Corpus, a: str, b: str, level: str = "paragraph") -> li
     for doc in (source, target):
         text = corpus.text(doc.id)
         if level == "sentence":
-            spans = corpus.conn.execute('SELECT n, start, "end" FROM sentences WHERE doc_id = ?', (doc.id,)).fetchall()
+            spans = [(s.n, s.start, s.end) for s in corpus.sentences(doc.id)]
         else:
             spans = [(p.n, p.start, p.end) for p in corpus.paragraphs(doc.id)]
         texts[doc.id] = {n: text[start:end] for n, start, end in spans}

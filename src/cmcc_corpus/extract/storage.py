@@ -105,12 +105,8 @@ def article_input(corpus: Corpus, doc_id: str) -> ArticleInput:
     """Everything extraction needs about one stored document."""
     doc = corpus.resolve(doc_id)
     paragraphs = [(p.start, p.end, p.kind) for p in corpus.paragraphs(doc.id)]
-    sentences = corpus.conn.execute(
-        'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc.id,)
-    ).fetchall()
-    return ArticleInput(
-        corpus.text(doc.id), doc.lang, paragraphs, [tuple(s) for s in sentences], doc.published, doc.source
-    )
+    sentences = [(s.start, s.end) for s in corpus.sentences(doc.id)]
+    return ArticleInput(corpus.text(doc.id), doc.lang, paragraphs, sentences, doc.published, doc.source)
 
 
 def _rows(corpus: Corpus, table: str, columns: tuple[str, ...], where: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -267,9 +267,7 @@ class _Places:
 
     def _context(self, doc_id: str, start: int, end: int) -> tuple[int, int]:
         if doc_id not in self._sentences:
-            self._sentences[doc_id] = self.corpus.conn.execute(
-                'SELECT start, "end" FROM sentences WHERE doc_id = ? ORDER BY n', (doc_id,)
-            ).fetchall()
+            self._sentences[doc_id] = [(s.start, s.end) for s in self.corpus.sentences(doc_id)]
         around = [(s, e) for s, e in self._sentences[doc_id] if e > start and s < end]
         low = min([s for s, _ in around] + [start])
         high = max([e for _, e in around] + [end])
