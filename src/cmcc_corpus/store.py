@@ -296,29 +296,32 @@ class Corpus:
             ),
         )
         search_rows.append((rowid, search_form(a.title or ""), a.search_text))
-        near = self._link_near_duplicates(conn, a)
-        conn.executemany("INSERT OR IGNORE INTO sketches (key, doc_id) VALUES (?, ?)", [(k, a.id) for k in a.sketch])
+        near = self._link_near_duplicates(conn, a, rowid)
+        postings = [(k, rowid) for k in a.sketch]
+        conn.executemany("INSERT OR IGNORE INTO sketch_postings (key, doc) VALUES (?, ?)", postings)
         return AddResult(a, "new", near_duplicates=near)
 
-    def _link_near_duplicates(self, conn: sqlite3.Connection, a: Article) -> tuple[tuple[str, float], ...]:
+    def _link_near_duplicates(
+        self, conn: sqlite3.Connection, a: Article, rowid: int | None
+    ) -> tuple[tuple[str, float], ...]:
         """Link re-publications with small edits (shared sketch keys, then rapidfuzz)."""
         if not a.sketch:
             return ()
         # The few documents sharing the most sketch keys: a story republished a hundred
         # times costs a handful of comparisons per new copy, not a hundred. Each key's
-        # posting list is read only to a fixed depth (in doc_id order, the same for every
-        # key, so copies of one story meet in the same first rows): the cost of a new
-        # document does not grow with the corpus.
+        # posting list is read only to a fixed depth (in storage order, the same for every
+        # key, so copies of one story meet in the same first rows: the earliest ones): the
+        # cost of a new document does not grow with the corpus.
         postings = " UNION ALL ".join(
-            [f"SELECT doc_id FROM (SELECT doc_id FROM sketches WHERE key = ? LIMIT {_NEAR_DUP_POSTINGS})"]
+            [f"SELECT doc FROM (SELECT doc FROM sketch_postings WHERE key = ? LIMIT {_NEAR_DUP_POSTINGS})"]
             * len(a.sketch)
         )
         candidates = conn.execute(
-            f"SELECT d.id, d.text FROM (SELECT doc_id, count(*) AS shared FROM ({postings})"
-            f" WHERE doc_id != ? GROUP BY doc_id HAVING shared >= 2"
-            f" ORDER BY shared DESC, doc_id LIMIT {_NEAR_DUP_CANDIDATES}) c"
-            f" JOIN documents d ON d.id = c.doc_id WHERE d.lang = ?",
-            (*a.sketch, a.id, a.lang),
+            f"SELECT d.id, d.text FROM (SELECT doc, count(*) AS shared FROM ({postings})"
+            f" WHERE doc != ? GROUP BY doc HAVING shared >= 2"
+            f" ORDER BY shared DESC, doc LIMIT {_NEAR_DUP_CANDIDATES}) c"
+            f" JOIN documents d ON d.rowid = c.doc WHERE d.lang = ?",
+            (*a.sketch, rowid, a.lang),
         ).fetchall()
         # Same-language copies: the raw text is enough to score the edit. Lengths that differ
         # by more than the threshold allows cannot reach it, so they are not compared.
