@@ -336,7 +336,9 @@ def test_31_compare_during_an_ingest_sees_a_consistent_snapshot(concurrent: Conc
 @pytest.mark.timeout(150)
 def test_32_kill_9_at_random_moments_never_leaves_half_a_batch(tmp_path: Path) -> None:
     rng = random.Random(20251017)
-    paths = write_articles(tmp_path / "in", 500)
+    # Enough articles that every cycle has some left to store: a kill only lands on a running
+    # ingest, and with 500 a fast run could store them all before ten kills had landed.
+    paths = write_articles(tmp_path / "in", 1500)
     relative = [os.path.relpath(p, tmp_path) for p in paths]
     batches = in_batches(relative)
     db = tmp_path / "c.db"
