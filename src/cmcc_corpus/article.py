@@ -7,6 +7,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 
 import numpy
 
@@ -127,7 +128,8 @@ def _published(record: Record, meta: Metadata, paragraphs: tuple[Paragraph, ...]
 
 def _sketch(hash_text: str) -> tuple[int, ...]:
     """Bottom-k hashes of word shingles: near-duplicates share most of them."""
-    words = _WORD.findall(hash_text[: _SKETCH_WORDS * 12].lower())[:_SKETCH_WORDS]
+    # The first words only, read lazily: finding every word of the slice took twice as long.
+    words = [m.group() for m in islice(_WORD.finditer(hash_text[: _SKETCH_WORDS * 12].lower()), _SKETCH_WORDS)]
     if len(words) < 4 * _SHINGLE:
         return ()
     word_hashes = numpy.array([zlib.crc32(w.encode("utf-8")) for w in words], dtype=numpy.uint64)
