@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from functools import lru_cache, partial
 from typing import Any
 
+from .. import heap
 from ..store import Corpus, insert_findings, translate_errors
 from .fidelity import COMPARED_TYPES, Finding, UnitMention, unit_findings
 from .pairing import (
@@ -111,7 +112,10 @@ def align_corpus(
     time. So with `store`, the pairs returned leave out their links and sentence links:
     those are in the corpus (`stored_pairs`, `side_by_side`).
     """
-    features = corpus_features(corpus, doc_ids)
+    # Kept until the end, and a few objects per document: not re-scanned by every full
+    # collection while candidates are verified (in the CLI; see heap).
+    with heap.loading():
+        features = corpus_features(corpus, doc_ids)
     verified = _verified(corpus, features, threshold)
     by_id = {f.id: f for f in features}
     weights = feature_weights(features)
