@@ -186,7 +186,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         -- The old table is a view with the same columns.
         CREATE TABLE sketch_postings (
             key INTEGER NOT NULL,
-            doc INTEGER NOT NULL,            -- documents.rowid (kept by VACUUM, like documents_fts)
+            doc INTEGER NOT NULL,            -- documents.rowid, which documents_fts is keyed by too
             PRIMARY KEY (key, doc)
         ) WITHOUT ROWID;
         INSERT INTO sketch_postings (key, doc)
