@@ -296,14 +296,12 @@ class Corpus:
             ),
         )
         search_rows.append((rowid, search_form(a.title or ""), a.search_text))
-        near = self._link_near_duplicates(conn, a, rowid)
+        near = self._link_near_duplicates(conn, a)  # before its own postings: it cannot find itself
         postings = [(k, rowid) for k in a.sketch]
         conn.executemany("INSERT OR IGNORE INTO sketch_postings (key, doc) VALUES (?, ?)", postings)
         return AddResult(a, "new", near_duplicates=near)
 
-    def _link_near_duplicates(
-        self, conn: sqlite3.Connection, a: Article, rowid: int | None
-    ) -> tuple[tuple[str, float], ...]:
+    def _link_near_duplicates(self, conn: sqlite3.Connection, a: Article) -> tuple[tuple[str, float], ...]:
         """Link re-publications with small edits (shared sketch keys, then rapidfuzz)."""
         if not a.sketch:
             return ()
@@ -318,10 +316,10 @@ class Corpus:
         )
         candidates = conn.execute(
             f"SELECT d.id, d.text FROM (SELECT doc, count(*) AS shared FROM ({postings})"
-            f" WHERE doc != ? GROUP BY doc HAVING shared >= 2"
+            f" GROUP BY doc HAVING shared >= 2"
             f" ORDER BY shared DESC, doc LIMIT {_NEAR_DUP_CANDIDATES}) c"
             f" JOIN documents d ON d.rowid = c.doc WHERE d.lang = ?",
-            (*a.sketch, rowid, a.lang),
+            (*a.sketch, a.lang),
         ).fetchall()
         # Same-language copies: the raw text is enough to score the edit. Lengths that differ
         # by more than the threshold allows cannot reach it, so they are not compared.
