@@ -240,6 +240,46 @@ def test_a_corpus_of_the_third_schema_keeps_every_paragraph_and_sentence(tmp_pat
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
+def test_a_corpus_of_the_fifth_schema_keeps_its_layouts_in_storage_order(tmp_path: Path) -> None:
+    """m006 moves the layouts out of a B-tree keyed by content hash into a table appended in
+    storage order: every row keeps its spans, new documents append after the old ones, and
+    deleting a document still takes its layout with it."""
+    path = tmp_path / "v5.db"
+    conn = sqlite3.connect(path)
+    for _, sql in MIGRATIONS[:5]:
+        conn.executescript(sql)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute("PRAGMA user_version = 5")
+    stored = ["v1-c", "v1-a", "v1-b"]  # storage order, not the id order the old table kept
+    for i, doc_id in enumerate(stored):
+        conn.execute(
+            "INSERT INTO documents (id, file, path, format, lang, lang_confidence, lang_method, ingested_at,"
+            " words, text) VALUES (?, ?, ?, 'txt', 'en', 1.0, 'script', '2026-01-01', 10, ?)",
+            (doc_id, f"{doc_id}.txt", f"/in/{doc_id}.txt", "x" * 60),
+        )
+        conn.execute(
+            "INSERT INTO layouts (doc_id, paragraphs, sentences) VALUES (?, ?, ?)",
+            (doc_id, json.dumps([[1, 0, 20 + i, "body"]]), json.dumps([[1, 1, 0, 20 + i]])),
+        )
+    conn.commit()
+    assert conn.execute("SELECT doc_id FROM layouts").fetchall() == [("v1-a",), ("v1-b",), ("v1-c",)]
+    conn.close()
+
+    with Corpus.open(path, write=True) as corpus:
+        for i, doc_id in enumerate(stored):
+            assert [(p.n, p.start, p.end, p.kind) for p in corpus.paragraphs(doc_id)] == [(1, 0, 20 + i, "body")]
+            assert [(s.n, s.paragraph, s.start, s.end) for s in corpus.sentences(doc_id)] == [(1, 1, 0, 20 + i)]
+        # A rowid table now (WITHOUT ROWID has no rowid), its rows in the documents' order.
+        rows = corpus.conn.execute("SELECT doc_id FROM layouts ORDER BY rowid").fetchall()
+        assert [r[0] for r in rows] == stored
+        view = corpus.conn.execute('SELECT doc_id, "end" FROM paragraphs ORDER BY doc_id').fetchall()
+        assert view == [("v1-a", 21), ("v1-b", 22), ("v1-c", 20)]
+        corpus.conn.execute("DELETE FROM documents WHERE id = 'v1-a'")
+        assert corpus.conn.execute("SELECT count(*) FROM layouts WHERE doc_id = 'v1-a'").fetchone()[0] == 0
+        assert corpus.conn.execute("SELECT count(*) FROM layouts").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
 # The sketches table as the first four schemas had it (m001).
 _V4_SKETCHES = """
     CREATE TABLE sketches (
