@@ -31,6 +31,9 @@ _METHOD = """\
 - **Tokenizer**: `spacy.blank("en")` / `spacy.blank("ar")` `nlp.pipe` over the same files,
   read lazily; building the pipeline is not timed. *ingest / tokenizer* is the ratio of the
   two words/s.
+- **Cold reads**: before every timed pass (tokenizer, ingest, `align`, `compare`) its input
+  files are dropped from the OS page cache (`posix_fadvise`), so every size reads from disk
+  alike; left to the cache, a small corpus was read warm and a large one cold.
 - **Words** are `\\w+` matches in the generated text. Every figure is the median of the runs
   ({repeats} per size), taken in rounds (the tokenizer, then each mode once, round after round)
   so that a drift of the machine's speed touches every mode alike; all runs, with the 1-minute
