@@ -196,23 +196,33 @@ def test_a_batch_is_indexed_for_search_in_one_segment(ingested, db: Path) -> Non
             assert doc.id in {hit.document.id for hit in corpus.search(words[0], limit=50)}
 
 
+def _corpus_of_schema(path: Path, version: int) -> sqlite3.Connection:
+    """A new corpus file as cmcc-corpus left it at schema `version` (its first migrations)."""
+    conn = sqlite3.connect(path)
+    for _, sql in MIGRATIONS[:version]:
+        conn.executescript(sql)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    return conn
+
+
+def _store_document(conn: sqlite3.Connection, doc_id: str) -> None:
+    conn.execute(
+        "INSERT INTO documents (id, file, path, format, lang, lang_confidence, lang_method, ingested_at,"
+        " words, text) VALUES (?, ?, ?, 'txt', 'en', 1.0, 'script', '2026-01-01', 10, ?)",
+        (doc_id, f"{doc_id}.txt", f"/in/{doc_id}.txt", "x" * 60),
+    )
+
+
 def test_a_corpus_of_the_third_schema_keeps_every_paragraph_and_sentence(tmp_path: Path) -> None:
     """m004 moves paragraph and sentence rows into one layout row per document; the old
     tables become views that give back the same rows."""
     path = tmp_path / "v3.db"
-    conn = sqlite3.connect(path)
-    for _, sql in MIGRATIONS[:3]:
-        conn.executescript(sql)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 3")
+    conn = _corpus_of_schema(path, 3)
     paragraphs = {"v1-a": [(1, 0, 5, "title"), (2, 7, 40, "body"), (3, 41, 60, "body")], "v1-b": [(1, 0, 9, "body")]}
     sentences = {"v1-a": [(1, 1, 0, 5), (2, 2, 7, 20), (3, 2, 21, 40), (4, 3, 41, 60)], "v1-b": []}
     for doc_id in paragraphs:
-        conn.execute(
-            "INSERT INTO documents (id, file, path, format, lang, lang_confidence, lang_method, ingested_at,"
-            " words, text) VALUES (?, ?, ?, 'txt', 'en', 1.0, 'script', '2026-01-01', 10, ?)",
-            (doc_id, f"{doc_id}.txt", f"/in/{doc_id}.txt", "x" * 60),
-        )
+        _store_document(conn, doc_id)
         # Inserted out of order: the layout keeps the paragraph and sentence order, not the row order.
         conn.executemany(
             'INSERT INTO paragraphs (doc_id, n, start, "end", kind) VALUES (?, ?, ?, ?, ?)',
@@ -245,18 +255,10 @@ def test_a_corpus_of_the_fifth_schema_keeps_its_layouts_in_storage_order(tmp_pat
     storage order: every row keeps its spans, new documents append after the old ones, and
     deleting a document still takes its layout with it."""
     path = tmp_path / "v5.db"
-    conn = sqlite3.connect(path)
-    for _, sql in MIGRATIONS[:5]:
-        conn.executescript(sql)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute("PRAGMA user_version = 5")
+    conn = _corpus_of_schema(path, 5)
     stored = ["v1-c", "v1-a", "v1-b"]  # storage order, not the id order the old table kept
     for i, doc_id in enumerate(stored):
-        conn.execute(
-            "INSERT INTO documents (id, file, path, format, lang, lang_confidence, lang_method, ingested_at,"
-            " words, text) VALUES (?, ?, ?, 'txt', 'en', 1.0, 'script', '2026-01-01', 10, ?)",
-            (doc_id, f"{doc_id}.txt", f"/in/{doc_id}.txt", "x" * 60),
-        )
+        _store_document(conn, doc_id)
         conn.execute(
             "INSERT INTO layouts (doc_id, paragraphs, sentences) VALUES (?, ?, ?)",
             (doc_id, json.dumps([[1, 0, 20 + i, "body"]]), json.dumps([[1, 1, 0, 20 + i]])),

@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+# The paragraph and sentence tables of the first schemas, as views over the layouts: created by
+# m004, and again by m006 around its rebuild of the layouts table (the same text both times).
+_LAYOUT_VIEWS = """
+        CREATE VIEW paragraphs (doc_id, n, start, "end", kind) AS
+            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+            FROM layouts AS l, json_each(l.paragraphs) AS j;
+        CREATE VIEW sentences (doc_id, n, paragraph, start, "end") AS
+            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
+                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
+            FROM layouts AS l, json_each(l.sentences) AS j;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     (
         "m001_documents",
@@ -166,15 +179,8 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM documents AS d;
         DROP TABLE paragraphs;
         DROP TABLE sentences;
-        CREATE VIEW paragraphs (doc_id, n, start, "end", kind) AS
-            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
-                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
-            FROM layouts AS l, json_each(l.paragraphs) AS j;
-        CREATE VIEW sentences (doc_id, n, paragraph, start, "end") AS
-            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
-                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
-            FROM layouts AS l, json_each(l.sentences) AS j;
-        """,
+        """
+        + _LAYOUT_VIEWS,
     ),
     (
         "m005_sketch_postings",
@@ -221,14 +227,7 @@ MIGRATIONS: list[tuple[str, str]] = [
             FROM documents AS d JOIN layouts AS l ON l.doc_id = d.id ORDER BY d.rowid;
         DROP TABLE layouts;
         ALTER TABLE layouts_appended RENAME TO layouts;
-        CREATE VIEW paragraphs (doc_id, n, start, "end", kind) AS
-            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
-                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
-            FROM layouts AS l, json_each(l.paragraphs) AS j;
-        CREATE VIEW sentences (doc_id, n, paragraph, start, "end") AS
-            SELECT l.doc_id, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),
-                json_extract(j.value, '$[2]'), json_extract(j.value, '$[3]')
-            FROM layouts AS l, json_each(l.sentences) AS j;
-        """,
+        """
+        + _LAYOUT_VIEWS,
     ),
 ]
