@@ -98,10 +98,12 @@ class Gazetteer:
             key = f"{alias.type}|{alias.id}|{alias.ambiguous}|{alias.refers_back}|{alias.blocker}"
             match_id = nlp.vocab.strings.add(key)
             pattern = normalizer(nlp.make_doc(alias.text))
-            shape = tuple(t.text for t in pattern)
-            capitals = tuple(k for k, word in enumerate(shape) if word[:1].isupper())
             self.entries.setdefault(match_id, alias)
-            self.spellings[match_id, tuple(t.norm for t in pattern)].append((shape, alias.case_sensitive, capitals))
+            if self.lang == "en":  # Arabic has no case: its spellings would never be read
+                shape = tuple(t.text for t in pattern)
+                capitals = tuple(k for k, word in enumerate(shape) if word[:1].isupper())
+                spelling = (shape, alias.case_sensitive, capitals)
+                self.spellings[match_id, tuple(t.norm for t in pattern)].append(spelling)
             patterns[key].append(pattern)
         for key, docs in patterns.items():
             self.matcher.add(key, docs)
